@@ -65,7 +65,7 @@ export function parseConfigText(
       details: { file },
     });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = dropNulls(doc.toJS() ?? {});
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new CcmError("CONFIG_INVALID", `${file} must be a mapping of keys (profile:, agents:, ...)`, {
       hint: "See `ccm config show` for the expected layout.",
@@ -132,5 +132,15 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
 }
 
 function firstLine(text: string): string {
-  return text.split("\n")[0] ?? text;
+  return (text.split("\n")[0] ?? text).replace(/:$/, "");
+}
+
+/** A key written with no value (`database:` followed only by comments) means "use the default". */
+function dropNulls(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, dropNulls(v)]),
+  );
 }

@@ -1,0 +1,135 @@
+import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import { writeFileAtomic } from "../config/files.js";
+import { ensureHome } from "../config/home.js";
+import type { Config } from "../config/load.js";
+import type { CcmPaths } from "../config/paths.js";
+import { CcmError } from "../errors.js";
+import { createApp } from "../server/app.js";
+import { openStore, type Store } from "../store/db.js";
+import { queueDepth } from "../store/tasks.js";
+import { removePidFile, writePidFile } from "./pidfile.js";
+import { createScheduler, runningCount, type Scheduler } from "./scheduler.js";
+import type { DaemonState } from "./state.js";
+
+export interface DaemonOptions {
+  paths: CcmPaths;
+  config: Config;
+  version: string;
+  /** Log destination override (tests); default: the configured log file. */
+  logger?: Logger;
+}
+
+export interface RunningDaemon extends AsyncDisposable {
+  readonly state: DaemonState;
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  stop(reason?: string): Promise<void>;
+}
+
+const PINO_LEVEL = { debug: "debug", info: "info", warning: "warn", error: "error" } as const;
+
+export function createLogger(config: Config): Logger {
+  const file = config.daemon.log_file;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  return pino(
+    { level: PINO_LEVEL[config.daemon.log_level], base: { pid: process.pid } },
+    pino.destination({ dest: file, sync: true }),
+  );
+}
+
+/**
+ * The daemon: pidfile (one per CCM_HOME), the store, the HTTP API on the configured host and port, and the
+ * scheduler loop. Everything it knows is in the database, so stopping it (or killing it) loses nothing.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { paths, config, version } = options;
+  ensureHome(paths);
+  writePidFile(paths.pidFile, process.pid);
+  const log = options.logger ?? createLogger(config);
+  let store: Store | undefined;
+  try {
+    store = openStore(config.database.sqlite_path);
+    const openedStore = store;
+    const startedAt = Date.now();
+    const scheduler = createScheduler({
+      store: openedStore,
+      log,
+      maxConcurrent: () => Math.min(config.agents.max_concurrent, config.resources.max_agents),
+    });
+    let port = config.web_ui.port;
+    const app = createApp({
+      port: () => port,
+      health: () => ({
+        status: "ok",
+        pid: process.pid,
+        version,
+        profile: config.profile,
+        startedAt,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        queueDepth: queueDepth(openedStore),
+        running: runningCount(openedStore),
+      }),
+    });
+    const server = await listen(app.fetch, config.web_ui.host, config.web_ui.port);
+    port = (server.address() as AddressInfo).port;
+    const state: DaemonState = {
+      pid: process.pid,
+      host: config.web_ui.host,
+      port,
+      startedAt,
+      version,
+      profile: config.profile,
+    };
+    writeFileAtomic(paths.stateFile, `${JSON.stringify(state)}\n`);
+    scheduler.start();
+    log.info({ host: state.host, port, profile: config.profile, version }, "daemon started");
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = "stop requested") => {
+      stopping ??= (async () => {
+        log.info({ reason }, "daemon stopping");
+        await scheduler.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        openedStore.close();
+        rmSync(paths.stateFile, { force: true });
+        removePidFile(paths.pidFile, process.pid);
+        log.info("daemon stopped");
+        log.flush?.();
+      })();
+      return stopping;
+    };
+    return { state, store: openedStore, scheduler, log, stop, [Symbol.asyncDispose]: () => stop() };
+  } catch (error) {
+    store?.close();
+    removePidFile(paths.pidFile, process.pid);
+    log.error({ err: error }, "daemon failed to start");
+    throw error;
+  }
+}
+
+type Server = ReturnType<typeof serve>;
+
+function listen(fetch: Parameters<typeof serve>[0]["fetch"], host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname: host, port });
+    server.once("listening", () => resolve(server));
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const message =
+        error.code === "EADDRINUSE"
+          ? `port ${port} on ${host} is already in use`
+          : `cannot listen on ${host}:${port}: ${error.message}`;
+      reject(
+        new CcmError("DAEMON_RUNNING", message, {
+          hint: "Another program (or another ccm daemon) uses it: stop it, or set web_ui.port in the config.",
+          cause: error,
+        }),
+      );
+    });
+  });
+}

@@ -1,0 +1,11 @@
+import { sql as initial } from "./0001-initial.js";
+
+/**
+ * Numbered migrations, applied in order; the schema version is PRAGMA user_version = the number of the
+ * last one applied. Never edit a released migration: add the next number.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: "initial", sql: initial },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
