@@ -18,6 +18,7 @@ const work = mkdtempSync(join(tmpdir(), "ccm-bench-"));
 const home = join(work, "home");
 const ccmHome = join(home, ".ccm");
 mkdirSync(ccmHome, { recursive: true, mode: 0o700 });
+writeFileSync(join(ccmHome, "config.yaml"), `resources:\n  max_queue_size: ${TASKS * 2}\n`, { mode: 0o600 });
 const env = { PATH: process.env.PATH, HOME: home, CCM_HOME: ccmHome, NO_COLOR: "1", TZ: "UTC" };
 
 const results = [];

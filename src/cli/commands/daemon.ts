@@ -11,9 +11,7 @@ import {
   startDetached,
   stopDaemon,
 } from "../../daemon/control.js";
-import { startDaemon } from "../../daemon/daemon.js";
 import { DAEMON_MARKERS } from "../../daemon/pidfile.js";
-import { installService, uninstallService } from "../../daemon/service.js";
 import { CcmError } from "../../errors.js";
 import { initSystem } from "../../services/system.js";
 import { queueDepth } from "../../store/tasks.js";
@@ -205,6 +203,7 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
     .option("--force", "replace an existing, different unit file")
     .option("--json", "print the result as JSON")
     .action(async (opts: { force?: boolean; json?: boolean }) => {
+      const { installService } = await import("../../daemon/service.js");
       const result = await installService({
         platform: process.platform,
         home: ctx.env.HOME ?? "",
@@ -234,6 +233,7 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
     .description("remove the unit written by install-service (prints how to disable it first)")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
+      const { uninstallService } = await import("../../daemon/service.js");
       const result = await uninstallService({ platform: process.platform, home: ctx.env.HOME ?? "" });
       if (opts.json) return printJson(ctx.output, result);
       ctx.output.out(result.removed ? `removed ${result.path}` : `no unit file at ${result.path}`);
@@ -243,6 +243,8 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
 }
 
 async function runForeground(ctx: CliContext): Promise<void> {
+  // Loaded on demand: the HTTP server and logger cost ~100 ms of start-up that other commands should not pay.
+  const { startDaemon } = await import("../../daemon/daemon.js");
   const running = await startDaemon({ paths: ctx.paths, config: ctx.config(), version: packageVersion() });
   ctx.output.err(
     `ccm daemon running (pid ${process.pid}) on http://${running.state.host}:${running.state.port}; Ctrl-C stops it`,

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { initProject } from "../../services/projects.js";
 import { listProjects, removeProject } from "../../store/projects.js";
 import type { CliContext } from "../context.js";
 import { paint, printJson, table } from "../output.js";
 
 export function registerProjectCommands(program: Command, ctx: CliContext): void {
   const init = async (dir: string, opts: { name?: string; json?: boolean }) => {
+    // git runs through execa, which is slow to load; only these commands need it.
+    const { initProject } = await import("../../services/projects.js");
     const result = await initProject({ store: ctx.store(), dir, ...(opts.name ? { name: opts.name } : {}) });
     if (opts.json) return printJson(ctx.output, result);
     const { project, created, createdFiles } = result;
