@@ -234,4 +234,24 @@ describe("ccm CLI (built, run as a user would)", () => {
     expect(r.stderr).toContain(".corrupt");
     expect(readFileSync(db).equals(before)).toBe(true);
   });
+
+  it.runIf(process.platform === "linux")(
+    "install-service writes a user unit that runs the real daemon entry; uninstall removes it",
+    () => {
+      using s = sandbox();
+      const r = s.run(["daemon", "install-service"]);
+      expect(r.code, r.stderr).toBe(0);
+      const unit = join(s.home, ".config", "systemd", "user", "ccm-orchestrator.service");
+      const text = readFileSync(unit, "utf8");
+      expect(text).toContain(process.execPath);
+      expect(text).toMatch(/bin\/ccm\.js"? "?daemon"? "?start"? "?--foreground/);
+      expect(text).toContain("KillMode=process");
+      expect(text).toContain("Restart=on-failure");
+      expect(r.stdout).toContain("systemctl --user enable --now ccm-orchestrator.service");
+      expect(s.run(["daemon", "install-service"]).stdout).toContain("already up to date");
+      const u = s.run(["daemon", "uninstall-service"]);
+      expect(u.stdout).toContain(`removed ${unit}`);
+      expect(existsSync(unit)).toBe(false);
+    },
+  );
 });

@@ -236,9 +236,11 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
       const { uninstallService } = await import("../../daemon/service.js");
       const result = await uninstallService({ platform: process.platform, home: ctx.env.HOME ?? "" });
       if (opts.json) return printJson(ctx.output, result);
-      ctx.output.out(result.removed ? `removed ${result.path}` : `no unit file at ${result.path}`);
-      ctx.output.out("If it was enabled, also run:");
-      for (const cmd of result.disableCommands) ctx.output.out(`  ${cmd.join(" ")}`);
+      ctx.output.out(result.removed ? `removed ${result.path}` : `no service file at ${result.path}`);
+      if (result.removed) {
+        ctx.output.out("If the service was enabled or running, finish with:");
+        for (const cmd of result.disableCommands) ctx.output.out(`  ${cmd.join(" ")}`);
+      }
     });
 }
 
