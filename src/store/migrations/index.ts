@@ -1,4 +1,5 @@
 import { sql as initial } from "./0001-initial.js";
+import { sql as agentsEvents } from "./0002-agents-events.js";
 
 /**
  * Numbered migrations, applied in order; the schema version is PRAGMA user_version = the number of the
@@ -6,6 +7,7 @@ import { sql as initial } from "./0001-initial.js";
  */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: "initial", sql: initial },
+  { version: 2, name: "agents-events", sql: agentsEvents },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
