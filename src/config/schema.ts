@@ -54,6 +54,11 @@ function makeSchema(strict: boolean) {
     port: z.int().min(0).max(65535).default(8765).describe("TCP port; 0 picks a free port."),
   });
 
+  const customAgent = obj({
+    command: z.array(z.string().min(1)).min(1).describe("Executable and arguments, as a list (no shell)."),
+    prompt_via: z.enum(["arg", "stdin"]).default("arg").describe("How the prompt reaches the command."),
+  });
+
   const agents = obj({
     max_concurrent: positiveInt("Agents running at once.").default(10),
     max_idle_time: positiveInt("Seconds an agent may sit idle before it is ended.").default(300),
@@ -61,6 +66,26 @@ function makeSchema(strict: boolean) {
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only")
       .default("ccm"),
+    tmux_socket: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("tmux server: a socket name (-L) or path (-S). Default: your normal tmux server."),
+    default: z.string().min(1).default("claude-code").describe("Agent for projects that name none."),
+    mode: z.enum(["headless", "interactive", "hybrid"]).default("headless"),
+    hook_transport: z
+      .enum(["command", "http"])
+      .default("command")
+      .describe("How Claude Code hooks reach ccm: a command per event, or an HTTP POST to the daemon."),
+    claude_code: obj({
+      command: z.string().min(1).default("claude"),
+      args: z.array(z.string()).default([]).describe("Extra arguments, e.g. [--model, sonnet]."),
+    }).default(() => ({ command: "claude", args: [] })),
+    gemini_cli: obj({
+      command: z.string().min(1).default("gemini"),
+      args: z.array(z.string()).default([]),
+    }).default(() => ({ command: "gemini", args: [] })),
+    custom: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), customAgent).default({}),
   });
 
   const daemon = obj({

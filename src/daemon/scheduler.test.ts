@@ -13,7 +13,11 @@ describe("scheduler", () => {
     addProject(store, { name: "p", path: "/p" });
     const ids = ["low", "urgent", "normal", "high"].map(
       (priority) =>
-        createTask(store, { project: "p", prompt: priority, priority: priority as "low" }, { maxQueueSize: 10 }).id,
+        createTask(
+          store,
+          { project: "p", prompt: priority, priority: priority as "low" },
+          { maxQueueSize: 10 },
+        ).id,
     );
     const scheduler = createScheduler({ store, log, maxConcurrent: () => 2 });
     expect((await scheduler.tick()).map((t) => t.prompt)).toEqual(["urgent", "high"]);

@@ -10,13 +10,28 @@ describe("daemon init on a TTY", () => {
     const socket = join(s.root, "tmux.sock");
     const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" });
     const envArgs = Object.entries(s.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-    tmux("new-session", "-d", "-x", "160", "-y", "40", "-s", "t", ...envArgs, process.execPath, CLI, "daemon", "init");
+    tmux(
+      "new-session",
+      "-d",
+      "-x",
+      "160",
+      "-y",
+      "40",
+      "-s",
+      "t",
+      ...envArgs,
+      process.execPath,
+      CLI,
+      "daemon",
+      "init",
+    );
     try {
       const screen = () => tmux("capture-pane", "-p", "-t", "t");
       const waitFor = async (text: string) => {
         const deadline = Date.now() + 15_000;
         while (!screen().includes(text)) {
-          if (Date.now() > deadline) throw new Error(`never saw ${JSON.stringify(text)}; screen:\n${screen()}`);
+          if (Date.now() > deadline)
+            throw new Error(`never saw ${JSON.stringify(text)}; screen:\n${screen()}`);
           await new Promise((r) => setTimeout(r, 50));
         }
       };
@@ -39,6 +54,10 @@ describe("daemon init on a TTY", () => {
       "config",
       "show",
     ]);
-    expect(config).toMatchObject({ profile: "minimal", system: { hostname: "box-7" }, supabase: { enabled: false } });
+    expect(config).toMatchObject({
+      profile: "minimal",
+      system: { hostname: "box-7" },
+      supabase: { enabled: false },
+    });
   });
 });
