@@ -61,11 +61,21 @@ export function socketArgs(socket: string | undefined): string[] {
   return socket.includes("/") ? ["-S", socket] : ["-L", socket];
 }
 
-/** tmux's answers for "that session/window/server is not there", as opposed to a real failure. */
+/**
+ * tmux's answers for "that session/window/server is not there", as opposed to a real failure. The last two
+ * come from a client that reached a server while it was exiting (its last session just closed): seen here
+ * in about 2% of calls right after a kill-session.
+ */
+const MISSING =
+  /no server running|error connecting to|can't find (session|window|pane)|no such session|no current target|server exited unexpectedly/;
+
 export function isMissing(stderr: string): boolean {
-  return /no server running|error connecting to|can't find (session|window|pane)|no such session/.test(
-    stderr,
-  );
+  return MISSING.test(stderr);
+}
+
+/** The server was exiting when this client connected; a new call starts a fresh one. */
+export function isServerExiting(stderr: string): boolean {
+  return /server exited unexpectedly/.test(stderr);
 }
 
 export function tmuxFailure(args: readonly string[], result: TmuxExecResult): CcmError {

@@ -5,6 +5,7 @@ import { samePath } from "./same-path.js";
 import {
   defaultTmuxExec,
   isMissing,
+  isServerExiting,
   socketArgs,
   type TmuxExec,
   type TmuxExecResult,
@@ -98,7 +99,9 @@ export class Tmux {
     const env = checkEnv(options.env ?? {});
     const create = ["new-session", "-d", "-s", name, "-x", WIDTH, "-y", HEIGHT];
     create.push("-n", "home", "-c", options.cwd);
-    const created = await this.#try([create]);
+    let created = await this.#try([create]);
+    // Right after the last session closed, the old server may still be exiting; the retry starts a new one.
+    if (created.exitCode !== 0 && isServerExiting(created.stderr)) created = await this.#try([create]);
     if (created.exitCode !== 0 && !/duplicate session/.test(created.stderr))
       throw tmuxFailure(create, created);
     await this.#run([
