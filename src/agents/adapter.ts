@@ -71,6 +71,11 @@ export interface AgentResult {
   /** Final assistant text (or the error text). */
   text: string;
   sessionId?: string;
+  /**
+   * What this run consumed, not the session's running total: a resumed Claude Code session reports
+   * cumulative `total_cost_usd`/`modelUsage`, so adapters take the per-run figures where the agent gives
+   * them. The runs of a task therefore add up.
+   */
   costUsd?: number;
   usage?: TokenUsage;
   numTurns?: number;
@@ -81,21 +86,37 @@ export interface AgentResult {
 /** What one output line meant. Lines that mean nothing give an empty list, never an exception. */
 export type StreamUpdate =
   | { kind: "session"; sessionId: string; model?: string }
+  /** `event` names: tool_use, tool_result, permission_denied, api_retry, api_error, warning, output. */
   | { kind: "event"; event: string; tool?: string; payload: unknown }
+  /** `currentTool`: a name sets it, null clears it, absent leaves it as it was. */
   | { kind: "status"; status: AgentStatus; currentTool?: string | null }
   | { kind: "result"; result: AgentResult };
 
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
+  /** The end of the agent's stderr, when the runtime kept it: bad flags and auth failures are told there. */
+  stderr?: string;
+}
+
+/** Reads one run's output. Holds per-run state (tool names by id, text so far), so make one per run. */
+export interface StreamParser {
+  /** Parses one line of the agent's stdout (headless modes). Never throws. */
+  parseLine(line: string): StreamUpdate[];
 }
 
 export interface AgentAdapter {
   readonly kind: AgentKind;
+  /** The name the user configures: "claude-code", "gemini-cli", or the custom agent's key. */
+  readonly name: string;
   /** Builds the command line; may write files into req.runDir (e.g. the per-run settings file). */
   launch(req: StageRequest): Promise<LaunchSpec>;
-  /** Parses one line of the agent's stdout (headless modes). */
-  parseLine(line: string): StreamUpdate[];
+  /**
+   * A parser for one run's stdout. Per run because some agents need memory across lines: Gemini's result
+   * event carries no text (it is the assistant deltas since the last tool call) and Claude's tool_result
+   * lines name only the tool_use id. A re-adopted run is parsed again from the start of its log.
+   */
+  createParser(): StreamParser;
   /** The run's outcome from its exit and the last result line seen (if any). */
   finish(exit: ExitInfo, last: AgentResult | undefined): AgentResult;
 }
