@@ -211,6 +211,59 @@ describe("the fake claude behaves like the real one", () => {
   });
 });
 
+describe("the fake claude handles the adapter's edge cases like the real one", () => {
+  test("a long prompt on stdin reaches the model and the hooks intact", { timeout: TIMEOUT }, async () => {
+    const prompt = `--starts-with-dashes "and quotes"\n${"a long line of prompt text ".repeat(60)}`;
+    const seen: Record<string, unknown> = {};
+    for (const agent of ["real", "fake"] as const) {
+      await using harness = await createClaudeHarness([[{ type: "text", text: "read it" }]]);
+      const { run, spec, hooks } = await harness.run({
+        agent,
+        prompt,
+        agentScript: [{ text: "read it" }],
+        maxPromptArgBytes: 512,
+      });
+      expect(spec.stdin).toBe(prompt);
+      expect(run.exitCode, show(run)).toBe(0);
+      seen[agent] = {
+        hookPrompt: hooks.find((h) => h.event === "UserPromptSubmit")?.input.prompt,
+        result: (JSON.parse(run.lines.at(-1) ?? "{}") as { result?: string }).result,
+      };
+      if (agent === "real") {
+        const messages = harness.fake.turnRequests()[0]?.body?.messages;
+        expect(JSON.stringify(messages)).toContain(JSON.stringify(prompt).slice(1, -1));
+      }
+    }
+    expect(seen.fake).toEqual(seen.real);
+    expect(seen.real).toEqual({ hookPrompt: prompt, result: "read it" });
+  });
+
+  test("SIGTERM mid-turn: the same exit code, SessionEnd still runs, no result line", {
+    timeout: TIMEOUT,
+  }, async () => {
+    const seen: Record<string, unknown> = {};
+    for (const agent of ["real", "fake"] as const) {
+      await using harness = await createClaudeHarness([
+        { blocks: [{ type: "text", text: "late" }], delayMs: 30_000 },
+      ]);
+      const { run, hooks } = await harness.run({
+        agent,
+        prompt: "take your time",
+        agentScript: [{ sleep: 30_000 }, { text: "late" }],
+        killAfterMs: 2_000,
+      });
+      seen[agent] = {
+        exit: run.exitCode,
+        signal: run.signal,
+        lastHook: hooks.at(-1)?.event,
+        hasResult: run.lines.some((line) => line.includes('"type":"result"')),
+      };
+    }
+    expect(seen.fake).toEqual(seen.real);
+    expect(seen.real).toMatchObject({ exit: 143, lastHook: "SessionEnd", hasResult: false });
+  });
+});
+
 describe("the fake claude rejects bad command lines like the real one", () => {
   const cases: [string, string[]][] = [
     ["stream-json without --verbose", ["-p", "--output-format", "stream-json", "--", "hi"]],
