@@ -17,17 +17,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
+import { lineReader } from "./hook-children.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  process.stderr.write(
+    `bench/hooks.js needs Node >= 22.18 (node:sqlite); this is ${process.versions.node}: use npm run bench:hooks\n`,
+  );
+  process.exit(1);
+}
 const dist = (path) => join(root, "dist", path);
 if (!existsSync(dist("hooks/entry.js"))) {
   process.stderr.write("bench/hooks.js: dist/ is missing; run `npm run build` first\n");
   process.exit(1);
 }
 
-if (process.argv[2] === "--writer") await writer(process.argv.slice(3));
-else if (process.argv[2] === "--client") await client(Number(process.argv[3]));
-else await main();
+const CHILD = join(root, "bench", "hook-children.js");
+
+await main();
 
 async function main() {
   const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
@@ -268,7 +275,7 @@ function timeSpawn(command, args, input, env) {
 
 /** A separate, long-running process that POSTs on request and reports the request's own time. */
 async function startClient(port, payload, headers) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--client", String(port)], {
+  const child = spawn(process.execPath, [CHILD, "--client", String(port)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   child.stdin.write(`${JSON.stringify({ payload, headers })}\n`);
@@ -288,59 +295,11 @@ async function startClient(port, payload, headers) {
   };
 }
 
-async function client(port) {
-  const lines = lineReader(process.stdin);
-  const { payload, headers } = JSON.parse(await lines.next());
-  const { request } = await import("node:http");
-  const agent = new (await import("node:http")).Agent({ keepAlive: true, maxSockets: 1 });
-  const post = () =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          path: "/hooks/PreToolUse",
-          method: "POST",
-          agent,
-          headers: {
-            ...headers,
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode));
-        },
-      );
-      req.on("error", reject);
-      req.end(payload);
-    });
-  process.stdout.write("ready\n");
-  for (;;) {
-    const line = await lines.next();
-    if (line === undefined) break;
-    const start = process.hrtime.bigint();
-    const status = await post();
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    process.stdout.write(`${JSON.stringify({ status, ms })}\n`);
-  }
-  agent.destroy();
-}
-
 async function ingestRun({ dbPath, payload, agentIds, taskId, perWriter, batch }) {
   const children = agentIds.map((agentId) =>
     spawn(
       process.execPath,
-      [
-        fileURLToPath(import.meta.url),
-        "--writer",
-        dbPath,
-        String(taskId),
-        String(agentId),
-        String(perWriter),
-        String(batch),
-      ],
+      [CHILD, "--writer", dbPath, String(taskId), String(agentId), String(perWriter), String(batch)],
       {
         stdio: ["pipe", "pipe", "inherit"],
       },
@@ -360,36 +319,6 @@ async function ingestRun({ dbPath, payload, agentIds, taskId, perWriter, batch }
   );
   const events = done.reduce((sum, line) => sum + JSON.parse(line).events, 0);
   return { events, ms, rate: events / (ms / 1000) };
-}
-
-async function writer([dbPath, taskId, agentId, count, batch]) {
-  const { openHookDb } = await import(dist("hooks/hook-db.js"));
-  const { parsePayload } = await import(dist("hooks/payload.js"));
-  const { agentUpdateOf, eventRowOf, ingestEvent, inTransaction } = await import(dist("hooks/ingest.js"));
-  const lines = lineReader(process.stdin);
-  const payload = await lines.next();
-  const db = openHookDb(dbPath);
-  const context = { taskId: Number(taskId), agentId: Number(agentId), durationMs: null };
-  process.stdout.write("ready\n");
-  await lines.next();
-  const n = Number(count);
-  const size = Number(batch);
-  let written = 0;
-  const one = () => {
-    // The hook's per-event work: parse + validate the payload, then insert + agent update.
-    const parsed = parsePayload(payload, "PreToolUse");
-    ingestEvent(db, eventRowOf(parsed, { ...context, at: Date.now() }), agentUpdateOf(parsed));
-    written++;
-  };
-  while (written < n) {
-    if (size <= 1) one();
-    else
-      inTransaction(db, () => {
-        for (let i = 0; i < size && written < n; i++) one();
-      });
-  }
-  db.close();
-  process.stdout.write(`${JSON.stringify({ events: written })}\n`);
 }
 
 async function concurrentHooks({ env, payload, total, concurrency }) {
@@ -413,38 +342,6 @@ async function concurrentHooks({ env, payload, total, concurrency }) {
   await Promise.all(Array.from({ length: concurrency }, lane));
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   return { total, ms, rate: total / (ms / 1000) };
-}
-
-function lineReader(stream) {
-  let buffer = "";
-  const queue = [];
-  const waiting = [];
-  let ended = false;
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk) => {
-    buffer += chunk;
-    let index = buffer.indexOf("\n");
-    while (index >= 0) {
-      const line = buffer.slice(0, index);
-      buffer = buffer.slice(index + 1);
-      const waiter = waiting.shift();
-      if (waiter) waiter(line);
-      else queue.push(line);
-      index = buffer.indexOf("\n");
-    }
-  });
-  stream.on("end", () => {
-    ended = true;
-    for (const waiter of waiting.splice(0)) waiter(undefined);
-  });
-  return {
-    next: () =>
-      queue.length > 0
-        ? Promise.resolve(queue.shift())
-        : ended
-          ? Promise.resolve(undefined)
-          : new Promise((resolve) => waiting.push(resolve)),
-  };
 }
 
 function shuffle(list) {

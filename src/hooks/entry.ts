@@ -1,11 +1,17 @@
 // The process Claude Code runs for every hook event: `<node> <pkg>/dist/hooks/entry.js <EventName>`, the
-// event JSON on stdin. It runs before every tool call, so it must start nearly as fast as bare Node:
-// - no static `import … from "node:…"` anywhere on this path: the first one costs 0.7 ms, node:fs 2.3 ms
-//   (measured, Node 24); process.getBuiltinModule loads a built-in only when it is used;
-// - no zod, config, pino or execa; a handful of small local modules;
-// - stdin read and stdout written synchronously (no stream set-up).
+// event JSON on stdin. It runs before every tool call, so it must start nearly as fast as bare Node
+// (budget: 1.3 x `node -e 0`; bench/hooks.js). What that took, each measured on Node 24:
+// - the build bundles this file and the small modules it imports into one dist/hooks/entry.js
+//   (scripts/bundle-hook.js): ten separate ES modules cost ~3 ms more;
+// - no static `import … from "node:…"` on this path: the first costs ~0.7 ms, node:fs ~2.3 ms;
+//   process.getBuiltinModule loads a built-in only when used;
+// - no zod, config, pino or execa; stdin read and stdout written synchronously (no stream set-up: ~1 ms);
+// - module.enableCompileCache() is not called: inside a single file it comes too late to help, and a
+//   launcher that enables it and then imports the bundle cost more than the cache saved.
 // This is the only hooks file that writes to stdout or sets the exit code.
 import type { DatabaseSync } from "node:sqlite";
+import { failClosedEvents, isFailClosed } from "./automations.js";
+import { BLOCKING_EVENTS } from "./events.js";
 import { handleHook, parseId } from "./handle-hook.js";
 import { openHookDb } from "./hook-db.js";
 import { commandResponse } from "./hook-output.js";
@@ -44,8 +50,10 @@ async function main(): Promise<number> {
   } catch (error) {
     // handleHook never throws; this is the last line of defence (stdin unreadable and the like).
     const message = error instanceof Error ? error.message : String(error);
-    const closed = (env.CCM_FAIL_CLOSED ?? "").split(",").map((s) => s.trim());
-    const failClosed = event !== undefined && (closed.includes(event) || closed.includes("*"));
+    const failClosed =
+      event !== undefined &&
+      BLOCKING_EVENTS.has(event) &&
+      isFailClosed(failClosedEvents(env.CCM_FAIL_CLOSED), event);
     write(2, `ccm hook: ${failClosed ? "failed closed" : "failed open"} on ${event ?? "?"}: ${message}\n`);
     return failClosed ? 2 : 0;
   } finally {

@@ -41,12 +41,6 @@ export const HOOK_EVENTS = [
 
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
-const KNOWN: ReadonlySet<string> = new Set(HOOK_EVENTS);
-
-export function isHookEvent(name: string): name is HookEvent {
-  return KNOWN.has(name);
-}
-
 /**
  * Events the reference lists as accepting `type: "command"` handlers (§2.1). PreModelSwitch and
  * PostModelSwitch are only in the SDK types, with no handler-type statement, so they are left out.

@@ -52,7 +52,7 @@ export function parsePayload(input: Uint8Array | string, argvEvent?: string): Pa
       if (isObject(parsed)) data = parsed;
       else errors.push(`payload is JSON but not an object (${parsed === null ? "null" : typeof parsed})`);
     } catch (error) {
-      errors.push(`payload is not JSON: ${(error as Error).message}`);
+      errors.push(`payload is not JSON: ${(error as Error).message.replace(/\s+/g, " ")}`);
     }
   }
 

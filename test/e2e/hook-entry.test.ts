@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -56,6 +56,13 @@ const rows = () =>
   store.db.prepare("SELECT event, tool, valid, payload, reason, decision FROM events ORDER BY id").all();
 
 describe("dist/hooks/entry.js", () => {
+  it("is one self-contained file: no imports, no third-party code (start-up cost)", () => {
+    const source = readFileSync(HOOK_ENTRY, "utf8");
+    expect(source).not.toMatch(/^\s*import\s/m);
+    expect(source).not.toMatch(/\bimport\(/);
+    expect(source).not.toMatch(/\brequire\(/);
+  });
+
   it("stores a valid event silently: exit 0, no output", () => {
     const result = hook("PreToolUse", JSON.stringify(preToolUse("ls")));
     expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
