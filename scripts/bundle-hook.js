@@ -1,0 +1,33 @@
+// Bundles the hook entry (src/hooks/entry.ts and the small modules it imports) into one file,
+// dist/hooks/entry.js, replacing tsc's copy. Claude Code runs it before every tool call; measured on
+// Node 24 here, loading the ten small ES modules separately costs ~3 ms more per call than one file
+// (~15% of bare Node start-up). The build fails if anything outside src/hooks/ gets pulled in.
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "rolldown";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const hooksDir = resolve(root, "src", "hooks");
+
+const result = await build({
+  input: resolve(hooksDir, "entry.ts"),
+  platform: "node",
+  external: [/^node:/],
+  logLevel: "warn",
+  output: { file: resolve(root, "dist", "hooks", "entry.js"), format: "esm" },
+});
+
+for (const chunk of result.output) {
+  if (chunk.type !== "chunk") continue;
+  const outside = chunk.moduleIds.filter((id) => relative(hooksDir, id).startsWith(".."));
+  const imports = chunk.imports.filter((id) => !id.startsWith("node:"));
+  if (outside.length > 0 || imports.length > 0) {
+    process.stderr.write(
+      `bundle-hook: the hook entry must use only node: built-ins and src/hooks/ modules; found ${[
+        ...outside,
+        ...imports,
+      ].join(", ")}\n`,
+    );
+    process.exit(1);
+  }
+}
