@@ -41,14 +41,14 @@ describe("resolveAdapter", () => {
       expect.objectContaining({
         code: "INVALID_ARGUMENT",
         message: 'Unknown agent "claude".',
-        hint: expect.stringContaining("Known agents: claude-code, gemini-cli, aider, zeta."),
-        details: { agent: "claude", known: ["claude-code", "gemini-cli", "aider", "zeta"] },
+        hint: expect.stringContaining("Known agents: claude-code, gemini-cli, demo, aider, zeta."),
+        details: { agent: "claude", known: ["claude-code", "gemini-cli", "demo", "aider", "zeta"] },
       }),
     );
     expect(() => resolveAdapter("constructor", cfg, deps)).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
-    expect(knownAgents(config())).toEqual(["claude-code", "gemini-cli"]);
+    expect(knownAgents(config())).toEqual(["claude-code", "gemini-cli", "demo"]);
   });
 
   test("a custom agent may not take a built-in's name", () => {

@@ -3,9 +3,11 @@ import { CcmError } from "../errors.js";
 import type { AgentAdapter } from "./adapter.js";
 import { createClaudeCodeAdapter, type WriteClaudeSettings } from "./claude-code/adapter.js";
 import { createCustomAdapter } from "./custom/adapter.js";
+import { createDemoAdapter } from "./demo/adapter.js";
 import { createGeminiCliAdapter } from "./gemini-cli/adapter.js";
 
-export const BUILT_IN_AGENTS = ["claude-code", "gemini-cli"] as const;
+/** "demo" is the scripted agent of `ccm demo`: no API key, clearly labelled, real hooks and stages. */
+export const BUILT_IN_AGENTS = ["claude-code", "gemini-cli", "demo"] as const;
 
 export interface RegistryDeps {
   /** Writes Claude Code's per-run settings file (the hook settings builder, agents/claude-code/settings). */
@@ -43,6 +45,8 @@ export function resolveAdapter(
         extraArgs: agents.gemini_cli.args,
         ...(deps.geminiUserHome === undefined ? {} : { userHome: deps.geminiUserHome }),
       });
+    case "demo":
+      return createDemoAdapter();
     default:
       if (custom !== undefined) {
         return createCustomAdapter({ name, command: custom.command, promptVia: custom.prompt_via });

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, isCcmError } from "../errors.js";
+import { registerAgentCommands } from "./commands/agent.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
+import { registerDemoCommand } from "./commands/demo.js";
 import { registerHubCommands } from "./commands/hub.js";
 import { registerInfoCommands } from "./commands/info.js";
 import { registerProjectCommands } from "./commands/project.js";
@@ -41,6 +43,8 @@ Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
   registerConfigCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerTaskCommands(program, ctx);
+  registerAgentCommands(program, ctx);
+  registerDemoCommand(program, ctx);
   registerHubCommands(program, ctx);
   for (const command of allCommands(program))
     command.exitOverride().showHelpAfterError("(run with --help for usage)");

@@ -11,7 +11,9 @@ import { CcmError } from "../errors.js";
 import { createApp } from "../server/app.js";
 import { openStore, type Store } from "../store/db.js";
 import { queueDepth } from "../store/tasks.js";
+import { createLoop } from "./loop.js";
 import { removePidFile, writePidFile } from "./pidfile.js";
+import type { Runner } from "./runner.js";
 import { createScheduler, runningCount, type Scheduler } from "./scheduler.js";
 import type { DaemonState } from "./state.js";
 
@@ -21,6 +23,8 @@ export interface DaemonOptions {
   version: string;
   /** Log destination override (tests); default: the configured log file. */
   logger?: Logger;
+  /** Builds the task runner (agents in tmux). Without one, queued tasks stay queued. */
+  createRunner?: (deps: { store: Store; log: Logger; config: Config; paths: CcmPaths }) => Runner;
 }
 
 export interface RunningDaemon extends AsyncDisposable {
@@ -28,6 +32,8 @@ export interface RunningDaemon extends AsyncDisposable {
   readonly store: Store;
   readonly scheduler: Scheduler;
   readonly log: Logger;
+  /** Run a scheduling pass now (after a task was created through the API). */
+  kick(): void;
   stop(reason?: string): Promise<void>;
 }
 
@@ -57,10 +63,27 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     store = openStore(config.database.sqlite_path);
     const openedStore = store;
     const startedAt = Date.now();
+    const runner = options.createRunner?.({ store: openedStore, log, config, paths });
     const scheduler = createScheduler({
       store: openedStore,
       log,
-      maxConcurrent: () => Math.min(config.agents.max_concurrent, config.resources.max_agents),
+      maxConcurrent: () =>
+        Math.min(
+          config.agents.max_concurrent,
+          config.resources.max_agents,
+          config.resources.max_tmux_windows,
+        ),
+      ...(runner ? { dispatch: (task) => runner.dispatch(task) } : {}),
+    });
+    const loop = createLoop({
+      name: "tasks",
+      store: openedStore,
+      log,
+      intervalMs: 200,
+      pass: async () => {
+        await scheduler.tick();
+        await runner?.reconcile();
+      },
     });
     let port = config.web_ui.port;
     const app = createApp({
@@ -87,14 +110,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       profile: config.profile,
     };
     writeFileAtomic(paths.stateFile, `${JSON.stringify(state)}\n`);
-    scheduler.start();
+    loop.start();
     log.info({ host: state.host, port, profile: config.profile, version }, "daemon started");
 
     let stopping: Promise<void> | undefined;
     const stop = (reason = "stop requested") => {
       stopping ??= (async () => {
         log.info({ reason }, "daemon stopping");
-        await scheduler.stop();
+        await loop.stop();
+        await runner?.drain();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         openedStore.close();
         rmSync(paths.stateFile, { force: true });
@@ -104,7 +128,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       })();
       return stopping;
     };
-    return { state, store: openedStore, scheduler, log, stop, [Symbol.asyncDispose]: () => stop() };
+    return {
+      state,
+      store: openedStore,
+      scheduler,
+      log,
+      stop,
+      kick: loop.kick,
+      [Symbol.asyncDispose]: () => stop(),
+    };
   } catch (error) {
     store?.close();
     removePidFile(paths.pidFile, process.pid);

@@ -47,26 +47,4 @@ describe("scheduler", () => {
     await scheduler.tick();
     expect(seen).toEqual(["a", "b"]);
   });
-
-  it("runs passes on its own once started, and wake() triggers one promptly", async () => {
-    using store = tempStore(steppingClock());
-    addProject(store, { name: "p", path: "/p" });
-    let passes = 0;
-    const scheduler = createScheduler({
-      store,
-      log,
-      maxConcurrent: () => 1,
-      intervalMs: 60_000,
-      dispatch: async () => {
-        passes++;
-      },
-    });
-    scheduler.start();
-    createTask(store, { project: "p", prompt: "a" }, { maxQueueSize: 10 });
-    scheduler.wake();
-    const deadline = Date.now() + 2000;
-    while (passes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    await scheduler.stop();
-    expect(passes).toBe(1);
-  });
 });

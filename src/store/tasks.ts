@@ -1,4 +1,6 @@
+import type { AgentMode } from "../agents/adapter.js";
 import { type Priority, priorityRank } from "../core/priority.js";
+import type { StageSwitches } from "../core/stages.js";
 import { checkTransition, type Stage, type TaskState } from "../core/task-state.js";
 import { CcmError } from "../errors.js";
 import type { Store } from "./db.js";
@@ -20,10 +22,23 @@ export interface Task {
   parentId: number | null;
   attempts: number;
   dependsOn: number[];
+  baseBranch: string | null;
+  baseCommit: string | null;
+  sessionId: string | null;
+  failureReason: string | null;
+  /** A follow-up prompt waiting for the next executing run (it resumes the agent's session). */
+  pendingPrompt: string | null;
+  options: TaskOptions;
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+}
+
+/** Per-task choices made at creation: stage switches and agent mode override the project's. */
+export interface TaskOptions {
+  stages?: Partial<StageSwitches>;
+  mode?: AgentMode;
 }
 
 export interface Transition {
@@ -52,6 +67,12 @@ interface TaskRow {
   parent_id: number | null;
   attempts: number;
   depends_on: string | null;
+  base_branch: string | null;
+  base_commit: string | null;
+  session_id: string | null;
+  failure_reason: string | null;
+  pending_prompt: string | null;
+  options: string | null;
   created_at: number;
   updated_at: number;
   started_at: number | null;
@@ -61,7 +82,7 @@ interface TaskRow {
 const SELECT_TASK = `SELECT t.id, t.project_id, p.name AS project, t.title, t.prompt, t.priority, t.state, t.stage,
   t.agent, t.mode, t.branch, t.worktree_path, t.parent_id, t.attempts,
   (SELECT group_concat(d.depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on,
-  t.created_at, t.updated_at, t.started_at, t.finished_at
+  t.base_branch, t.base_commit, t.session_id, t.failure_reason, t.pending_prompt, t.options, t.created_at, t.updated_at, t.started_at, t.finished_at
 FROM tasks t JOIN projects p ON p.id = t.project_id`;
 
 function toTask(row: TaskRow): Task {
@@ -81,6 +102,12 @@ function toTask(row: TaskRow): Task {
     parentId: row.parent_id,
     attempts: row.attempts,
     dependsOn: row.depends_on ? row.depends_on.split(",").map(Number) : [],
+    baseBranch: row.base_branch,
+    baseCommit: row.base_commit,
+    sessionId: row.session_id,
+    failureReason: row.failure_reason,
+    pendingPrompt: row.pending_prompt,
+    options: row.options ? (JSON.parse(row.options) as TaskOptions) : {},
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,
@@ -95,6 +122,7 @@ export interface NewTask {
   priority?: Priority;
   agent?: string;
   dependsOn?: readonly number[];
+  options?: TaskOptions;
   actor?: string;
 }
 
@@ -149,10 +177,20 @@ export function createTask(store: Store, input: NewTask, limits: QueueLimits): T
     const now = store.clock();
     const { id } = store.db
       .prepare(
-        `INSERT INTO tasks (project_id, title, prompt, priority, priority_rank, state, agent, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,
+        `INSERT INTO tasks (project_id, title, prompt, priority, priority_rank, state, agent, options, created_at,
+           updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING id`,
       )
-      .get(project.id, title, prompt, priority, priorityRank(priority), input.agent ?? null, now, now) as {
+      .get(
+        project.id,
+        title,
+        prompt,
+        priority,
+        priorityRank(priority),
+        input.agent ?? null,
+        input.options ? JSON.stringify(input.options) : null,
+        now,
+        now,
+      ) as {
       id: number;
     };
     const addDep = store.db.prepare("INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)");
@@ -263,6 +301,46 @@ export interface TransitionOptions {
   actor: string;
   /** Refuse unless the task is still in this state (guards against a concurrent change). */
   expectedFrom?: TaskState;
+  /** Fields written in the same transaction as the state change. */
+  patch?: TaskPatch;
+}
+
+export interface TaskPatch {
+  agent?: string | null;
+  mode?: string | null;
+  branch?: string | null;
+  worktreePath?: string | null;
+  baseBranch?: string | null;
+  baseCommit?: string | null;
+  sessionId?: string | null;
+  failureReason?: string | null;
+  pendingPrompt?: string | null;
+}
+
+const PATCH_COLUMN: Record<keyof TaskPatch, string> = {
+  agent: "agent",
+  mode: "mode",
+  branch: "branch",
+  worktreePath: "worktree_path",
+  baseBranch: "base_branch",
+  baseCommit: "base_commit",
+  sessionId: "session_id",
+  failureReason: "failure_reason",
+  pendingPrompt: "pending_prompt",
+};
+
+/** Sets task fields without a state change (the runner records what it created: branch, worktree, ...). */
+export function patchTask(store: Store, id: number, patch: TaskPatch): void {
+  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
+    keyof TaskPatch,
+    string | null,
+  ][];
+  if (entries.length === 0) return;
+  store.db
+    .prepare(
+      `UPDATE tasks SET ${entries.map(([k]) => `${PATCH_COLUMN[k]} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
+    )
+    .run(...entries.map(([, v]) => v), store.clock(), id);
 }
 
 /** Moves a task to a new state, checked by the state machine and recorded in the same transaction. */
@@ -295,6 +373,7 @@ export function transitionTask(store: Store, id: number, to: TaskState, options:
          WHERE id = ?`,
       )
       .run(to, nextStage(from, to, current.stage), now, to, now, isFinished(to) ? now : null, id);
+    if (options.patch) patchTask(store, id, options.patch);
     recordTransition(store, id, from, to, options.reason, options.actor, now);
     return getTask(store, id);
   });
@@ -365,4 +444,12 @@ export function failOrphanedTasks(store: Store, actor: string): Task[] {
       expectedFrom: "queued",
     }),
   );
+}
+
+/** Tasks in any of these states, oldest first (the runner walks the working ones each pass). */
+export function tasksInStates(store: Store, states: readonly TaskState[]): Task[] {
+  const rows = store.db
+    .prepare(`${SELECT_TASK} WHERE t.state IN (${states.map(() => "?").join(", ")}) ORDER BY t.id`)
+    .all(...states) as unknown as TaskRow[];
+  return rows.map(toTask);
 }

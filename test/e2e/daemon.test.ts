@@ -58,17 +58,13 @@ function isAlive(pid: number): boolean {
 describe("daemon lifecycle (real processes, real HTTP on 127.0.0.1)", () => {
   it("starts detached, answers /health, refuses a second start, stops gracefully", async () => {
     using s = sandbox({ config: PORT_ANY });
-    const repo = s.gitRepo("repo-1");
-    s.run(["init"], { cwd: repo });
-    s.run(["task", "create", "-p", "repo-1", "queued work"]);
-
     const { pid, port } = start(s);
     const status = s.json<Status>(["daemon", "status"]);
-    expect(status).toMatchObject({ running: true, pid, healthy: true, queueDepth: 1, profile: "minimal" });
+    expect(status).toMatchObject({ running: true, pid, healthy: true, queueDepth: 0, profile: "minimal" });
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok", pid, queueDepth: 1, running: 0 });
+    expect(await health.json()).toMatchObject({ status: "ok", pid, queueDepth: 0, running: 0 });
 
     // fetch() cannot set Host; a raw request can, as a DNS-rebinding page's browser would send it.
     expect(await statusWithHost(port, "evil.example:80")).toBe(403);
@@ -77,10 +73,6 @@ describe("daemon lifecycle (real processes, real HTTP on 127.0.0.1)", () => {
     const second = s.run(["daemon", "start"]);
     expect(second.code).toBe(6);
     expect(second.stderr).toContain(`already running (pid ${pid})`);
-
-    // Without agent dispatch (a later issue) the task stays queued: no pretend execution.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(s.json<{ tasks: { state: string }[] }>(["task", "list"]).tasks[0]?.state).toBe("queued");
 
     const logs = s.run(["daemon", "logs", "-n", "20"]);
     expect(logs.stdout).toContain("daemon started");
@@ -146,5 +138,31 @@ describe("daemon lifecycle (real processes, real HTTP on 127.0.0.1)", () => {
     const log = other.run(["daemon", "logs", "--stderr"]).stdout + other.run(["daemon", "logs"]).stdout;
     expect(log).toContain(`port ${port} on 127.0.0.1 is already in use`);
     s.run(["daemon", "stop"]);
+  });
+
+  it("logs -f follows the log as the daemon writes it", async () => {
+    using s = sandbox({ config: PORT_ANY });
+    start(s);
+    const follower = spawn(process.execPath, [CLI, "daemon", "logs", "-f", "-n", "1"], {
+      env: s.env,
+      stdio: "pipe",
+    });
+    let out = "";
+    follower.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    try {
+      const until = async (text: string) => {
+        const deadline = Date.now() + 10_000;
+        while (!out.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        return out.includes(text);
+      };
+      expect(await until("daemon started")).toBe(true);
+      expect(out).not.toContain("daemon stopped");
+      expect(s.run(["daemon", "stop"]).code).toBe(0);
+      expect(await until("daemon stopped")).toBe(true);
+    } finally {
+      follower.kill("SIGKILL");
+    }
   });
 });

@@ -247,7 +247,13 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
 async function runForeground(ctx: CliContext): Promise<void> {
   // Loaded on demand: the HTTP server and logger cost ~100 ms of start-up that other commands should not pay.
   const { startDaemon } = await import("../../daemon/daemon.js");
-  const running = await startDaemon({ paths: ctx.paths, config: ctx.config(), version: packageVersion() });
+  const { wireRunner } = await import("../../daemon/wiring.js");
+  const running = await startDaemon({
+    paths: ctx.paths,
+    config: ctx.config(),
+    version: packageVersion(),
+    createRunner: wireRunner,
+  });
   ctx.output.err(
     `ccm daemon running (pid ${process.pid}) on http://${running.state.host}:${running.state.port}; Ctrl-C stops it`,
   );

@@ -1,9 +1,13 @@
 import { sep } from "node:path";
 import { type Command, Option } from "commander";
+import type { AgentMode } from "../../agents/adapter.js";
 import { PRIORITIES, type Priority } from "../../core/priority.js";
+import type { StageSwitches } from "../../core/stages.js";
 import { TASK_STATES, type TaskState } from "../../core/task-state.js";
 import { CcmError } from "../../errors.js";
+import { agentRunsForTask } from "../../store/agents.js";
 import { listProjects } from "../../store/projects.js";
+import { commitsForTask, reportsForTask } from "../../store/records.js";
 import {
   createTask,
   getTask,
@@ -15,6 +19,10 @@ import {
 import { parsePositiveInt, parseTaskId, readStdin } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatAge, formatTime, paint, printJson, type Style, table, truncate } from "../output.js";
+import { registerEventCommands } from "./events.js";
+import { registerReviewCommands } from "./review.js";
+
+const AGENT_MODES = ["headless", "interactive", "hybrid"] as const;
 
 const STATE_STYLE: Partial<Record<TaskState, Style>> = {
   failed: "red",
@@ -30,7 +38,7 @@ const STATE_STYLE: Partial<Record<TaskState, Style>> = {
 };
 
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
-  const task = program.command("task").description("create, list, inspect and cancel tasks");
+  const task = program.command("task").description("create, list, inspect, review, approve and cancel tasks");
 
   task
     .command("create")
@@ -51,6 +59,14 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       ],
     )
     .option("--title <title>", "short title (default: the prompt's first line)")
+    .addOption(
+      new Option("--mode <mode>", "how the agent runs (default: the project's)").choices(AGENT_MODES),
+    )
+    .option(
+      "--skip <stages>",
+      "switch stages off for this task: planning, reviewing, verifying (comma-separated)",
+      (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim())],
+    )
     .option("--json", "print the created task as JSON")
     .addHelpText(
       "after",
@@ -69,6 +85,8 @@ Examples:
           agent?: string;
           dependsOn?: string[];
           title?: string;
+          mode?: AgentMode;
+          skip?: string[];
           json?: boolean;
         },
       ) => {
@@ -91,6 +109,10 @@ Examples:
             ...(opts.title ? { title: opts.title } : {}),
             ...(opts.agent ? { agent: opts.agent } : {}),
             dependsOn: (opts.dependsOn ?? []).map((id) => parseTaskId(id.trim())),
+            options: {
+              ...(opts.mode ? { mode: opts.mode } : {}),
+              ...(opts.skip ? { stages: skippedStages(opts.skip) } : {}),
+            },
           },
           { maxQueueSize: ctx.config().resources.max_queue_size },
         );
@@ -148,8 +170,36 @@ Examples:
       const store = ctx.store();
       const found = getTask(store, parseTaskId(raw));
       const transitions = getTransitions(store, found.id);
-      if (opts.json) return printJson(ctx.output, { ...found, transitions });
+      const reports = reportsForTask(store, found.id);
+      const commits = commitsForTask(store, found.id);
+      const agents = agentRunsForTask(store, found.id);
+      if (opts.json) return printJson(ctx.output, { ...found, transitions, reports, commits, agents });
       printTask(ctx, found);
+      if (found.failureReason)
+        ctx.output.out(`\n${paint(ctx.output, "red", "Failure:")} ${found.failureReason}`);
+      for (const kind of ["plan", "review", "verify"] as const) {
+        const report = reports.filter((r) => r.kind === kind).at(-1);
+        if (!report) continue;
+        const label = { plan: "Plan", review: "Review", verify: "Verification" }[kind];
+        ctx.output.out(
+          `\n${label}${report.status ? ` (${report.status})` : ""}:\n${truncateLines(report.body, 40).replace(/^/gm, "  ")}`,
+        );
+      }
+      if (commits.length > 0) {
+        ctx.output.out("\nCommits:");
+        for (const c of commits)
+          ctx.output.out(`  ${c.sha.slice(0, 10)} ${c.subject}${c.checkpoint ? " (checkpoint)" : ""}`);
+      }
+      const live = agents.filter((a) => a.status !== "exited" && a.status !== "lost").at(-1);
+      if (live)
+        ctx.output.out(
+          `\nAgent ${live.id} is ${live.status} in tmux window ${live.windowName}: ccm attach ${found.id}`,
+        );
+      if (found.state === "awaiting_approval") {
+        ctx.output.out(
+          `\nReview: ccm task diff ${found.id}   then: ccm task approve ${found.id}  or  ccm task reject ${found.id}`,
+        );
+      }
       ctx.output.out("\nHistory:");
       ctx.output.out(
         table(
@@ -173,6 +223,31 @@ Examples:
       if (opts.json) return printJson(ctx.output, cancelled);
       ctx.output.out(`cancelled task #${cancelled.id}`);
     });
+
+  registerReviewCommands(task, ctx);
+  registerEventCommands(task, ctx);
+}
+
+const SKIPPABLE = ["planning", "reviewing", "verifying"] as const;
+
+function skippedStages(names: readonly string[]): Partial<StageSwitches> {
+  const out: Partial<StageSwitches> = {};
+  for (const name of names) {
+    if (!(SKIPPABLE as readonly string[]).includes(name)) {
+      throw new CcmError("INVALID_ARGUMENT", `--skip ${name}: not a stage that can be skipped`, {
+        hint: `Choose from: ${SKIPPABLE.join(", ")} (executing always runs).`,
+      });
+    }
+    out[name as (typeof SKIPPABLE)[number]] = false;
+  }
+  return out;
+}
+
+function truncateLines(text: string, max: number): string {
+  const lines = text.trimEnd().split("\n");
+  return lines.length > max
+    ? [...lines.slice(0, max), `… (${lines.length - max} more lines; --json for all)`].join("\n")
+    : lines.join("\n");
 }
 
 function printTask(ctx: CliContext, t: Task): void {

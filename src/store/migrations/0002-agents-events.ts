@@ -8,6 +8,7 @@ ALTER TABLE tasks ADD COLUMN base_commit TEXT;
 ALTER TABLE tasks ADD COLUMN session_id TEXT;
 ALTER TABLE tasks ADD COLUMN failure_reason TEXT;
 ALTER TABLE tasks ADD COLUMN options TEXT;
+ALTER TABLE tasks ADD COLUMN pending_prompt TEXT;
 
 CREATE TABLE agents (
   id INTEGER PRIMARY KEY,
@@ -89,11 +90,12 @@ CREATE TABLE reports (
 CREATE INDEX reports_task ON reports(task_id, id);
 
 CREATE TABLE task_commits (
+  id INTEGER PRIMARY KEY,
   task_id INTEGER NOT NULL REFERENCES tasks(id),
   sha TEXT NOT NULL,
   subject TEXT NOT NULL,
   checkpoint INTEGER NOT NULL DEFAULT 0,
   at INTEGER NOT NULL,
-  PRIMARY KEY (task_id, sha)
-) WITHOUT ROWID;
+  UNIQUE (task_id, sha)
+);
 `;

@@ -1,0 +1,280 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { AgentResult, StreamParser } from "../agents/adapter.js";
+import { firstStage } from "../core/stages.js";
+import { RUNNING_STATES, type Stage } from "../core/task-state.js";
+import { isCcmError } from "../errors.js";
+import { readNewLines } from "../runtime/log-tail.js";
+import { type AgentRun, activeAgentRuns, getAgentRun, updateAgentRun } from "../store/agents.js";
+import { insertEvents, lastHookEvent, type NewEvent } from "../store/events.js";
+import { finishStageRun, stageRunOfAgent } from "../store/records.js";
+import { getTask, patchTask, type Task, tasksInStates, transitionTask } from "../store/tasks.js";
+import type { RunnerDeps } from "./runner-deps.js";
+import { finishStage, readExit } from "./stage-finish.js";
+import { runFiles, startStage } from "./stage-start.js";
+import { planTask } from "./task-plan.js";
+
+export interface Runner {
+  /** Claims a queued task for its first stage (the scheduler's dispatcher). The next pass starts it. */
+  dispatch(task: Task): Promise<void>;
+  /** One pass over working tasks: start missing stages, follow running ones, finish exited ones. */
+  reconcile(): Promise<void>;
+  /** Waits for operations in flight (shutdown). Agents keep running in tmux. */
+  drain(): Promise<void>;
+}
+
+const LIVENESS_EVERY_MS = 2000;
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const { store, log } = deps;
+  const inFlight = new Map<number, Promise<void>>();
+  const lastResult = new Map<number, AgentResult>();
+  let lastLiveness = 0;
+
+  const failTask = (task: Task, stage: Stage | "queued", error: unknown) => {
+    const message = isCcmError(error) ? error.message : ((error as Error)?.message ?? String(error));
+    const hint = isCcmError(error) && error.hint ? ` (${error.hint})` : "";
+    log.error({ taskId: task.id, err: error }, "task failed");
+    try {
+      transitionTask(store, task.id, "failed", {
+        reason: `${stage === "queued" ? "could not start" : `${stage} failed`}: ${message}`,
+        actor: "daemon",
+        expectedFrom: task.state,
+        patch: { failureReason: `${message}${hint}` },
+      });
+    } catch (transitionError) {
+      log.warn(
+        { taskId: task.id, err: transitionError },
+        "could not record the failure (state changed meanwhile)",
+      );
+    }
+  };
+
+  const track = (taskId: number, work: () => Promise<void>) => {
+    if (inFlight.has(taskId)) return;
+    const promise = work().finally(() => inFlight.delete(taskId));
+    inFlight.set(taskId, promise);
+  };
+
+  const parsers = new Map<number, StreamParser>();
+
+  /**
+   * The run's parser. Parsers keep per-run memory (tool names by id, text so far), so a run re-adopted after
+   * a daemon restart gets a new parser fed the part of the log already stored, without storing it again.
+   */
+  const parserFor = (run: AgentRun): StreamParser | undefined => {
+    if (run.kind === "verify") return undefined;
+    let parser = parsers.get(run.id);
+    if (parser) return parser;
+    parser = deps.adapter(run.kind).createParser();
+    let offset = 0;
+    while (offset < run.logOffset) {
+      const chunk = readNewLines(runFiles(run.runDir).log, offset);
+      if (chunk.offset === offset) break;
+      for (const line of chunk.lines) {
+        for (const update of parser.parseLine(line)) {
+          if (update.kind === "result") lastResult.set(run.id, update.result);
+        }
+      }
+      offset = chunk.offset;
+    }
+    parsers.set(run.id, parser);
+    return parser;
+  };
+
+  /** Reads what the agent printed since last time; events and offset are stored together (exactly once). */
+  const follow = (run: AgentRun) => {
+    if (run.mode === "interactive") return;
+    const files = runFiles(run.runDir);
+    const parser = parserFor(run);
+    const chunk = readNewLines(files.log, run.logOffset);
+    if (chunk.offset === run.logOffset) return;
+    const events: NewEvent[] = [];
+    let status: AgentRun["status"] | undefined;
+    let currentTool: string | null | undefined;
+    let sessionId: string | undefined;
+    for (const line of chunk.lines) {
+      if (!parser) {
+        events.push({
+          taskId: run.taskId,
+          agentId: run.id,
+          source: "stream",
+          event: "output",
+          payload: line,
+        });
+        continue;
+      }
+      for (const update of parser.parseLine(line)) {
+        if (update.kind === "session") sessionId = update.sessionId;
+        else if (update.kind === "status") {
+          status = update.status;
+          if (update.currentTool !== undefined) currentTool = update.currentTool;
+        } else if (update.kind === "result") lastResult.set(run.id, update.result);
+        else
+          events.push({
+            taskId: run.taskId,
+            agentId: run.id,
+            source: "stream",
+            event: update.event,
+            tool: update.tool ?? null,
+            sessionId: sessionId ?? run.sessionId,
+            payload: update.payload,
+          });
+      }
+    }
+    const result = lastResult.get(run.id);
+    store.transaction(() => {
+      insertEvents(store, events);
+      updateAgentRun(store, run.id, {
+        logOffset: chunk.offset,
+        lastEventAt: store.clock(),
+        ...(status ? { status } : {}),
+        ...(currentTool !== undefined ? { currentTool } : {}),
+        ...(sessionId ? { sessionId } : {}),
+        ...(result ? { result } : {}),
+      });
+      if (sessionId) patchTask(store, run.taskId, { sessionId });
+    });
+  };
+
+  /** Interactive runs: type the prompt once the agent has started, end the session when its turn ends. */
+  const driveInteractive = async (run: AgentRun) => {
+    if (run.mode !== "interactive" || !run.tmuxWindow) return;
+    const files = runFiles(run.runDir);
+    if (!existsSync(files.inputSent)) {
+      if (!run.sessionId || !existsSync(files.input)) return; // SessionStart not seen yet
+      await deps.tmux.sendText(run.tmuxWindow, readFileSync(files.input, "utf8"));
+      writeFileSync(files.inputSent, String(store.clock()));
+      updateAgentRun(store, run.id, { status: "working" });
+      return;
+    }
+    if (run.status === "idle") await deps.tmux.sendText(run.tmuxWindow, "/exit");
+  };
+
+  const finish = (task: Task, run: AgentRun, stopReason?: string) => {
+    track(task.id, async () => {
+      const exit = readExit(run.runDir) ?? { code: null, signal: "SIGKILL" };
+      follow(getAgentRun(store, run.id) ?? run);
+      let plan: ReturnType<typeof planTask> | undefined;
+      try {
+        plan = planTask(store, deps.config, task);
+      } catch {
+        plan = undefined;
+      }
+      const current = getTask(store, task.id);
+      const result =
+        lastResult.get(run.id) ?? getAgentRun(store, run.id)?.result ?? interactiveResult(run) ?? undefined;
+      await finishStage(deps, current, plan, getAgentRun(store, run.id) ?? run, exit, result, stopReason);
+      lastResult.delete(run.id);
+      parsers.delete(run.id);
+    });
+  };
+
+  /** A TUI run prints no result line: its outcome is the last Stop (or StopFailure) hook it fired. */
+  const interactiveResult = (run: AgentRun): AgentResult | undefined => {
+    if (run.mode !== "interactive") return undefined;
+    const last = lastHookEvent(store, run.id, ["Stop", "StopFailure"]);
+    if (!last) return undefined;
+    const text = String(last.payload.last_assistant_message ?? "");
+    const sessionId = typeof last.payload.session_id === "string" ? last.payload.session_id : undefined;
+    return last.event === "Stop"
+      ? { ok: true, text, ...(sessionId ? { sessionId } : {}) }
+      : {
+          ok: false,
+          text,
+          error: `the turn ended with an API error: ${String(last.payload.error ?? "unknown")}`,
+        };
+  };
+
+  /** The task left its working state (cancelled, paused, failed by a user): stop its agent, keep its work. */
+  const stopRun = (task: Task, run: AgentRun) => {
+    track(task.id, async () => {
+      if (run.tmuxWindow && (await deps.tmux.hasWindow(run.tmuxWindow)))
+        await deps.tmux.killWindow(run.tmuxWindow);
+      let checkpoint: string | null = null;
+      if (task.worktreePath && existsSync(task.worktreePath)) {
+        checkpoint = await deps.git
+          .checkpointCommit(task.worktreePath, `ccm: checkpoint when task #${task.id} was ${task.state}`)
+          .catch(() => null);
+      }
+      store.transaction(() => {
+        updateAgentRun(store, run.id, { status: "exited", endedAt: store.clock(), currentTool: null });
+        const stageRun = stageRunOfAgent(store, run.id);
+        if (stageRun) finishStageRun(store, task.id, run.stage, stageRun.attempt, "failed");
+      });
+      parsers.delete(run.id);
+      lastResult.delete(run.id);
+      log.info({ taskId: task.id, agentId: run.id, state: task.state, checkpoint }, "agent stopped");
+    });
+  };
+
+  return {
+    async dispatch(task) {
+      try {
+        const plan = planTask(store, deps.config, task);
+        // A follow-up goes straight back to the agent; a resumed task returns to the stage it left.
+        const stage = task.pendingPrompt ? "executing" : (task.stage ?? firstStage(plan.switches));
+        transitionTask(store, task.id, stage, {
+          reason: `started with ${plan.agent} (${plan.mode})`,
+          actor: "daemon",
+          expectedFrom: "queued",
+          patch: { agent: plan.agent, mode: plan.mode, branch: plan.branch, baseBranch: plan.baseBranch },
+        });
+      } catch (error) {
+        failTask(task, "queued", error);
+      }
+    },
+
+    async reconcile() {
+      const now = store.clock();
+      const checkLiveness = now - lastLiveness >= LIVENESS_EVERY_MS;
+      if (checkLiveness) lastLiveness = now;
+      const active = new Map<number, AgentRun>();
+      for (const run of activeAgentRuns(store)) active.set(run.taskId, run);
+
+      for (const task of tasksInStates(store, RUNNING_STATES)) {
+        if (inFlight.has(task.id)) continue;
+        const run = active.get(task.id);
+        active.delete(task.id);
+        if (!run || run.stage !== task.state) {
+          if (run) stopRun(task, run);
+          else
+            track(task.id, async () => {
+              try {
+                const plan = planTask(store, deps.config, task);
+                await startStage(deps, task, plan, task.state as Stage);
+              } catch (error) {
+                failTask(task, task.state as Stage, error);
+              }
+            });
+          continue;
+        }
+        try {
+          follow(run);
+          if (readExit(run.runDir)) {
+            finish(task, run);
+            continue;
+          }
+          await driveInteractive(getAgentRun(store, run.id) ?? run);
+          if (checkLiveness && run.tmuxWindow && !(await deps.tmux.hasWindow(run.tmuxWindow))) {
+            // Re-check: the wrapper may have written its exit file just before its window closed.
+            if (!readExit(run.runDir)) {
+              updateAgentRun(store, run.id, { status: "lost" });
+              finish(task, run, "the agent's tmux window disappeared without an exit (tmux server killed?)");
+            }
+          }
+        } catch (error) {
+          log.error({ taskId: task.id, agentId: run.id, err: error }, "supervising the agent failed");
+        }
+      }
+      // Runs left over belong to tasks no longer working: stop them.
+      for (const run of active.values()) {
+        if (inFlight.has(run.taskId)) continue;
+        stopRun(getTask(store, run.taskId), run);
+      }
+    },
+
+    async drain() {
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LaunchSpec, StageRequest } from "../agents/adapter.js";
+import { executingPrompt, type PromptInput, planningPrompt, reviewingPrompt } from "../core/prompts.js";
+import type { Stage } from "../core/task-state.js";
+import { type AgentRun, insertAgentRun, updateAgentRun } from "../store/agents.js";
+import { latestReport, startStageRun } from "../store/records.js";
+import { patchTask, type Task } from "../store/tasks.js";
+import type { RunnerDeps } from "./runner-deps.js";
+import type { TaskPlan } from "./task-plan.js";
+
+/** Files of one agent run, in $CCM_HOME/runs/task-<id>/agent-<agentId>/. */
+export function runFiles(runDir: string) {
+  return {
+    spec: join(runDir, "spec.json"),
+    log: join(runDir, "stream.log"),
+    exit: join(runDir, "exit.json"),
+    input: join(runDir, "initial-input.txt"),
+    inputSent: join(runDir, "initial-input.sent"),
+    setupLog: join(runDir, "setup.log"),
+  };
+}
+
+/** Creates the worktree the first time a task starts (idempotent: a retried start finds it in place). */
+export async function ensureWorktree(
+  deps: RunnerDeps,
+  task: Task,
+  plan: TaskPlan,
+  runDir: string,
+): Promise<Task> {
+  if (task.baseCommit && existsSync(plan.worktreePath)) return task;
+  const created = await deps.git.createTaskWorktree({
+    repo: plan.project.path,
+    taskId: task.id,
+    baseBranch: plan.baseBranch,
+    worktreesDir: join(plan.project.path, ".ccm", "worktrees"),
+  });
+  await deps.git.copyWorktreeIncludes(plan.project.path, created.path);
+  if (plan.projectConfig.setup) {
+    await deps.git.runSetup(created.path, plan.projectConfig.setup, {
+      timeoutMs: 30 * 60_000,
+      logFile: runFiles(runDir).setupLog,
+    });
+  }
+  patchTask(deps.store, task.id, {
+    branch: created.branch,
+    worktreePath: created.path,
+    baseBranch: plan.baseBranch,
+    baseCommit: created.baseCommit,
+  });
+  return { ...task, branch: created.branch, worktreePath: created.path, baseCommit: created.baseCommit };
+}
+
+function promptFor(deps: RunnerDeps, task: Task, plan: TaskPlan, stage: Exclude<Stage, "verifying">): string {
+  const input: PromptInput = {
+    taskId: task.id,
+    title: task.title,
+    prompt: task.prompt,
+    branch: plan.branch,
+    baseBranch: plan.baseBranch,
+  };
+  const planReport = latestReport(deps.store, task.id, "plan");
+  if (planReport) input.plan = planReport.body;
+  if (stage === "planning") return planningPrompt(input);
+  if (stage === "reviewing") return reviewingPrompt(input);
+  return executingPrompt(input);
+}
+
+/**
+ * Starts the task's current stage in a new tmux window: records the agent run and stage run, builds the
+ * command with the adapter (or the verify command), and launches it through the wrapper, which tees the
+ * output to a log the daemon tails and records the exit, so the run survives a daemon restart.
+ */
+export async function startStage(
+  deps: RunnerDeps,
+  task: Task,
+  plan: TaskPlan,
+  stage: Stage,
+): Promise<AgentRun> {
+  const { store, config } = deps;
+  const isVerify = stage === "verifying";
+  const run = store.transaction(() => {
+    const r = insertAgentRun(store, {
+      taskId: task.id,
+      stage,
+      kind: isVerify ? "verify" : plan.agent,
+      mode: isVerify ? "command" : plan.mode,
+      runDir: "",
+    });
+    startStageRun(store, task.id, stage, r.id);
+    const runDir = join(deps.paths.home, "runs", `task-${task.id}`, `agent-${r.id}`);
+    updateAgentRun(store, r.id, { runDir });
+    return { ...r, runDir };
+  });
+  mkdirSync(run.runDir, { recursive: true, mode: 0o700 });
+  const files = runFiles(run.runDir);
+  const ready = await ensureWorktree(deps, task, plan, run.runDir);
+  const cwd = ready.worktreePath ?? plan.worktreePath;
+  const env: Record<string, string> = {
+    CCM_HOME: deps.paths.home,
+    CCM_DB: config.database.sqlite_path,
+    CCM_TASK_ID: String(task.id),
+    CCM_AGENT_ID: String(run.id),
+    CCM_PROJECT: plan.project.name,
+    // Project automations are read from the main checkout, never from the worktree the agent can edit.
+    CCM_PROJECT_DIR: plan.project.path,
+    CCM_WORKTREE: cwd,
+  };
+
+  let launch: LaunchSpec;
+  if (isVerify) {
+    launch = { command: "sh", args: ["-c", plan.verifyCommand ?? "true"], env: {}, interactive: false };
+  } else {
+    const adapter = deps.adapter(plan.agent);
+    const request: StageRequest = {
+      taskId: task.id,
+      agentId: run.id,
+      stage,
+      prompt:
+        stage === "executing" && task.pendingPrompt ? task.pendingPrompt : promptFor(deps, task, plan, stage),
+      ...(stage === "executing" && task.pendingPrompt && task.sessionId
+        ? { resumeSessionId: task.sessionId }
+        : {}),
+      cwd,
+      runDir: run.runDir,
+      mode: plan.mode,
+      readOnly: stage === "planning" || stage === "reviewing",
+      hook: deps.hook,
+      env,
+      ...(plan.projectConfig.permission_mode ? { permissionMode: plan.projectConfig.permission_mode } : {}),
+    };
+    launch = await adapter.launch(request);
+  }
+  if (launch.initialInput !== undefined) writeFileSync(files.input, launch.initialInput, { mode: 0o600 });
+  writeFileSync(
+    files.spec,
+    JSON.stringify({
+      command: launch.command,
+      args: launch.args,
+      cwd,
+      env: { ...env, ...launch.env },
+      ...(launch.stdin === undefined ? {} : { stdinText: launch.stdin }),
+      interactive: launch.interactive,
+      logFile: files.log,
+      exitFile: files.exit,
+    }),
+    { mode: 0o600 },
+  );
+
+  const session = config.agents.tmux_session_name;
+  await deps.tmux.ensureSession(session, { cwd: deps.paths.home });
+  const windowName = `${plan.project.name}:${task.id}`;
+  const window = await deps.tmux.newWindow({
+    session,
+    name: windowName,
+    cwd,
+    env: { ...env, ...launch.env },
+    argv: [process.execPath, deps.wrapperEntry, files.spec],
+  });
+  updateAgentRun(store, run.id, {
+    status: "working",
+    tmuxSocket: deps.tmux.socket ?? null,
+    tmuxSession: session,
+    tmuxWindow: window.windowId,
+    windowName,
+    pid: window.panePid,
+  });
+  deps.log.info({ taskId: task.id, agentId: run.id, stage, window: window.windowId }, "stage started");
+  return { ...run, tmuxWindow: window.windowId, windowName, status: "working" };
+}
