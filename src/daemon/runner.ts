@@ -136,7 +136,11 @@ export function createRunner(deps: RunnerDeps): Runner {
     });
   };
 
-  /** Interactive runs: type the prompt once the agent has started, end the session when its turn ends. */
+  /**
+   * Interactive runs: type the prompt once the agent has started (its SessionStart hook gave the run a
+   * session id), end the session when its turn ends (Stop hook: idle), and end an agent left waiting for
+   * input longer than agents.max_idle_time (the stage then fails with that reason).
+   */
   const driveInteractive = async (run: AgentRun) => {
     if (run.mode !== "interactive" || !run.tmuxWindow) return;
     const files = runFiles(run.runDir);
@@ -147,11 +151,24 @@ export function createRunner(deps: RunnerDeps): Runner {
       updateAgentRun(store, run.id, { status: "working" });
       return;
     }
-    if (run.status === "idle") await deps.tmux.sendText(run.tmuxWindow, "/exit");
+    if (run.status === "idle") {
+      await deps.tmux.sendText(run.tmuxWindow, "/exit");
+      return;
+    }
+    const idleMs = store.clock() - (run.lastEventAt ?? run.startedAt);
+    if (run.status === "waiting" && idleMs > deps.config.agents.max_idle_time * 1000) {
+      writeFileSync(
+        files.stopReason,
+        `the agent waited for input for more than agents.max_idle_time (${deps.config.agents.max_idle_time}s)`,
+      );
+      await deps.tmux.killWindow(run.tmuxWindow);
+    }
   };
 
-  const finish = (task: Task, run: AgentRun, stopReason?: string) => {
+  const finish = (task: Task, run: AgentRun, reason?: string) => {
     track(task.id, async () => {
+      const stopFile = runFiles(run.runDir).stopReason;
+      const stopReason = reason ?? (existsSync(stopFile) ? readFileSync(stopFile, "utf8") : undefined);
       const exit = readExit(run.runDir) ?? { code: null, signal: "SIGKILL" };
       follow(getAgentRun(store, run.id) ?? run);
       let plan: ReturnType<typeof planTask> | undefined;

@@ -17,6 +17,8 @@ export function runFiles(runDir: string) {
     exit: join(runDir, "exit.json"),
     input: join(runDir, "initial-input.txt"),
     inputSent: join(runDir, "initial-input.sent"),
+    /** Why the daemon ended the run (idle too long), read when the stage is finished. */
+    stopReason: join(runDir, "stop-reason.txt"),
     setupLog: join(runDir, "setup.log"),
   };
 }

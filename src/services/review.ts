@@ -92,8 +92,10 @@ export async function approveTask(
     );
   }
   let branchDeleted = false;
-  if (projectConfig.merge.delete_branch && strategy === "merge") {
-    branchDeleted = await git(project.path, ["branch", "-d", branch]).then(
+  if (projectConfig.merge.delete_branch && worktreeRemoved) {
+    // -D: after a squash or rebase the branch's own commits are not ancestors of the base, but their
+    // content now is (the merge above succeeded), so nothing is lost.
+    branchDeleted = await git(project.path, ["branch", "-D", branch]).then(
       () => true,
       () => false,
     );
