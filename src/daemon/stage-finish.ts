@@ -5,6 +5,7 @@ import type { Stage } from "../core/task-state.js";
 import { type AgentRun, updateAgentRun } from "../store/agents.js";
 import {
   addReport,
+  commitsForTask,
   finishStageRun,
   type ReportKind,
   recordCommits,
@@ -125,10 +126,12 @@ export async function finishStage(
       return;
     }
     const next = plan ? stageAfter(run.stage, plan.switches) : "done";
+    const all = commitsForTask(store, task.id);
+    const checkpoints = all.filter((c) => c.checkpoint).length;
     transitionTask(store, task.id, next === "done" ? "awaiting_approval" : next, {
       reason:
         next === "done"
-          ? `${run.stage} done; ${commits.length} commit(s) ready for review${checkpoint ? " (incl. a checkpoint)" : ""}`
+          ? `${run.stage} done; ${all.length} commit(s) ready for review${checkpoints ? ` (${checkpoints} checkpoint)` : ""}`
           : `${run.stage} done`,
       actor: "daemon",
       expectedFrom: run.stage,

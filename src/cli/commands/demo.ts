@@ -40,15 +40,23 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       let lastEvent = 0;
       const deadline = Date.now() + WAIT_MS;
       for (;;) {
+        // Transitions and hook events, merged in time order.
+        const lines: { at: number; text: string }[] = [];
         const transitions = getTransitions(store, demo.task.id);
-        for (const t of transitions.slice(seenTransitions))
-          out.out(`  ${paint(out, "bold", `${t.from} → ${t.to}`)}  ${t.reason}`);
+        for (const t of transitions.slice(seenTransitions)) {
+          lines.push({ at: t.at, text: `  ${paint(out, "bold", `${t.from} → ${t.to}`)}  ${t.reason}` });
+        }
         seenTransitions = transitions.length;
         for (const e of listEvents(store, { taskId: demo.task.id, afterId: lastEvent })) {
           lastEvent = e.id;
-          if (e.source === "hook")
-            out.out(`    ${paint(out, "dim", `hook ${e.event}${e.tool ? ` ${e.tool}` : ""}`)}`);
+          if (e.source === "hook") {
+            lines.push({
+              at: e.at,
+              text: `    ${paint(out, "dim", `hook ${e.event}${e.tool ? ` ${e.tool}` : ""}`)}`,
+            });
+          }
         }
+        for (const line of lines.sort((a, b) => a.at - b.at)) out.out(line.text);
         const task = getTask(store, demo.task.id);
         if (task.state === "awaiting_approval") break;
         if (task.state === "failed" || task.state === "cancelled") {
