@@ -52,5 +52,6 @@ export interface RunnerDeps {
   hook: HookCommand;
   /** Absolute path of dist/runtime/agent-wrapper.js. */
   wrapperEntry: string;
-  clock?: () => number;
+  /** How often windows are checked for existence (a tmux call per agent); default 2000 ms. */
+  livenessEveryMs?: number;
 }

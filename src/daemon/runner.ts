@@ -224,6 +224,15 @@ export function createRunner(deps: RunnerDeps): Runner {
     });
   };
 
+  const markLost = (run: AgentRun, why: string) => {
+    store.transaction(() => {
+      updateAgentRun(store, run.id, { status: "lost", endedAt: store.clock() });
+      const stageRun = stageRunOfAgent(store, run.id);
+      if (stageRun) finishStageRun(store, run.taskId, run.stage, stageRun.attempt, "failed");
+    });
+    log.warn({ taskId: run.taskId, agentId: run.id, why }, "agent run lost");
+  };
+
   return {
     async dispatch(task) {
       try {
@@ -243,10 +252,17 @@ export function createRunner(deps: RunnerDeps): Runner {
 
     async reconcile() {
       const now = store.clock();
-      const checkLiveness = now - lastLiveness >= LIVENESS_EVERY_MS;
+      const checkLiveness = now - lastLiveness >= (deps.livenessEveryMs ?? LIVENESS_EVERY_MS);
       if (checkLiveness) lastLiveness = now;
       const active = new Map<number, AgentRun>();
-      for (const run of activeAgentRuns(store)) active.set(run.taskId, run);
+      for (const run of activeAgentRuns(store)) {
+        // A run that never got its window (the daemon died while starting it) is lost; the stage restarts.
+        const neverStarted = !run.tmuxWindow && !inFlight.has(run.taskId);
+        const superseded = active.get(run.taskId);
+        if (superseded) markLost(superseded, "superseded by a newer run of the same task");
+        if (neverStarted) markLost(run, "the daemon stopped while starting it");
+        else active.set(run.taskId, run);
+      }
 
       for (const task of tasksInStates(store, RUNNING_STATES)) {
         if (inFlight.has(task.id)) continue;
