@@ -16,7 +16,7 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command("ccm")
     .description(
       "Local-first orchestrator for autonomous coding agents.\n\n" +
-        "Queue tasks against your git projects; one daemon per machine runs each with a coding agent in its\n" +
+        "Queue tasks against your git projects; one daemon per machine runs each with a coding agent in its " +
         "own worktree and tmux window, and hands back a branch for you to approve.",
     )
     .version(packageVersion(), "-V, --version", "print the version")

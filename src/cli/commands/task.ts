@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { sep } from "node:path";
 import { type Command, Option } from "commander";
 import type { AgentMode } from "../../agents/adapter.js";
@@ -262,7 +263,7 @@ function printTask(ctx: CliContext, t: Task): void {
     ["Agent", t.agent ?? "(project default)"],
     ["Depends on", t.dependsOn.length > 0 ? t.dependsOn.map((d) => `#${d}`).join(", ") : "-"],
     ["Branch", t.branch ?? "-"],
-    ["Worktree", t.worktreePath ?? "-"],
+    ["Worktree", t.worktreePath ? `${t.worktreePath}${existsSync(t.worktreePath) ? "" : " (removed)"}` : "-"],
     ["Created", formatTime(t.createdAt)],
     ["Started", formatTime(t.startedAt)],
     ["Finished", formatTime(t.finishedAt)],
