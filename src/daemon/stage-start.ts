@@ -17,6 +17,10 @@ export function runFiles(runDir: string) {
     exit: join(runDir, "exit.json"),
     input: join(runDir, "initial-input.txt"),
     inputSent: join(runDir, "initial-input.sent"),
+    /** Interactive runs: Enter was pressed again because the prompt was not submitted. */
+    enterRetried: join(runDir, "initial-input.enter-retried"),
+    /** Interactive runs: when /exit was typed. */
+    exitSent: join(runDir, "exit.sent"),
     setupLog: join(runDir, "setup.log"),
   };
 }
