@@ -8,6 +8,7 @@ import { type AgentRun, activeAgentRuns, getAgentRun, updateAgentRun } from "../
 import { insertEvents, lastHookEvent, type NewEvent } from "../store/events.js";
 import { finishStageRun, stageRunOfAgent } from "../store/records.js";
 import { getTask, patchTask, type Task, tasksInStates, transitionTask } from "../store/tasks.js";
+import { interactiveAction } from "./interactive.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import { finishStage, readExit } from "./stage-finish.js";
 import { runFiles, startStage } from "./stage-start.js";
@@ -23,6 +24,21 @@ export interface Runner {
 }
 
 const LIVENESS_EVERY_MS = 2000;
+
+/** The time stored in a marker file, or undefined when there is none. */
+function readStamp(file: string): number | undefined {
+  try {
+    const value = Number(readFileSync(file, "utf8"));
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function notificationType(event: { payload: Record<string, unknown> } | undefined): string | undefined {
+  const type = event?.payload.notification_type;
+  return typeof type === "string" ? type : undefined;
+}
 
 export function createRunner(deps: RunnerDeps): Runner {
   const { store, log } = deps;
@@ -137,31 +153,88 @@ export function createRunner(deps: RunnerDeps): Runner {
   };
 
   /**
-   * Interactive runs: type the prompt once the agent has started (its SessionStart hook gave the run a
-   * session id), end the session when its turn ends (Stop hook: idle), and end an agent left waiting for
-   * input longer than agents.max_idle_time (the stage then fails with that reason).
+   * Interactive runs: type the prompt once the agent's session has started, press Enter again if it was
+   * not submitted, end the session with /exit once its turn is over (see interactive.ts). Typing runs as
+   * the task's operation in flight, so a pass never waits on it and never types twice at once. An agent
+   * left waiting for input (a permission prompt) longer than agents.max_idle_time is ended, and its stage
+   * fails with that reason.
    */
-  const driveInteractive = async (run: AgentRun) => {
+  const driveInteractive = (task: Task, run: AgentRun) => {
     if (run.mode !== "interactive" || !run.tmuxWindow) return;
+    const window = run.tmuxWindow;
     const files = runFiles(run.runDir);
-    if (!existsSync(files.inputSent)) {
-      if (!run.sessionId || !existsSync(files.input)) return; // SessionStart not seen yet
-      await deps.tmux.sendText(run.tmuxWindow, readFileSync(files.input, "utf8"));
-      writeFileSync(files.inputSent, String(store.clock()));
-      updateAgentRun(store, run.id, { status: "working" });
-      return;
-    }
-    if (run.status === "idle") {
-      await deps.tmux.sendText(run.tmuxWindow, "/exit");
-      return;
-    }
     const idleMs = store.clock() - (run.lastEventAt ?? run.startedAt);
-    if (run.status === "waiting" && idleMs > deps.config.agents.max_idle_time * 1000) {
+    if (
+      run.status === "waiting" &&
+      idleMs > deps.config.agents.max_idle_time * 1000 &&
+      !existsSync(files.stopReason)
+    ) {
       writeFileSync(
         files.stopReason,
         `the agent waited for input for more than agents.max_idle_time (${deps.config.agents.max_idle_time}s)`,
       );
-      await deps.tmux.killWindow(run.tmuxWindow);
+      track(task.id, () => deps.tmux.killWindow(window));
+      return;
+    }
+    const type = (work: () => Promise<void>) =>
+      track(task.id, () =>
+        work().catch((error: unknown) =>
+          log.error(
+            { taskId: task.id, agentId: run.id, err: error },
+            "typing into the agent's window failed",
+          ),
+        ),
+      );
+    const inputSentAt = readStamp(files.inputSent);
+    const action = interactiveAction({
+      now: store.clock(),
+      startedAt: run.startedAt,
+      status: run.status,
+      sessionId: run.sessionId,
+      hasInput: existsSync(files.input),
+      inputSentAt,
+      enterRetried: existsSync(files.enterRetried),
+      submitted: inputSentAt !== undefined && lastHookEvent(store, run, ["UserPromptSubmit"]) !== undefined,
+      lastNotification:
+        run.status === "waiting" ? notificationType(lastHookEvent(store, run, ["Notification"])) : undefined,
+      exitSentAt: readStamp(files.exitSent),
+    });
+    switch (action) {
+      case "none":
+        return;
+      case "report-not-started":
+        updateAgentRun(store, run.id, { status: "waiting" });
+        log.warn(
+          { taskId: task.id, agentId: run.id, window },
+          "the interactive agent has not started its session: it may be showing a dialog (folder trust, permissions); see ccm attach",
+        );
+        return;
+      case "type-prompt":
+        type(async () => {
+          // Working before the first key: a turn quick enough to end before this returns stays ended.
+          updateAgentRun(store, run.id, { status: "working" });
+          await deps.tmux.sendText(window, readFileSync(files.input, "utf8"));
+          writeFileSync(files.inputSent, String(store.clock()));
+        });
+        return;
+      case "press-enter":
+        type(async () => {
+          writeFileSync(files.enterRetried, String(store.clock()));
+          log.warn(
+            { taskId: task.id, agentId: run.id },
+            "the prompt was not submitted: pressing Enter again",
+          );
+          await deps.tmux.sendText(window, "");
+        });
+        return;
+      case "exit":
+        type(async () => {
+          writeFileSync(files.exitSent, String(store.clock()));
+          await deps.tmux.sendText(window, "/exit");
+        });
+        return;
+      default:
+        return action satisfies never;
     }
   };
 
@@ -189,7 +262,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   /** A TUI run prints no result line: its outcome is the last Stop (or StopFailure) hook it fired. */
   const interactiveResult = (run: AgentRun): AgentResult | undefined => {
     if (run.mode !== "interactive") return undefined;
-    const last = lastHookEvent(store, run.id, ["Stop", "StopFailure"]);
+    const last = lastHookEvent(store, run, ["Stop", "StopFailure"]);
     if (!last) return undefined;
     const text = String(last.payload.last_assistant_message ?? "");
     const sessionId = typeof last.payload.session_id === "string" ? last.payload.session_id : undefined;
@@ -287,7 +360,7 @@ export function createRunner(deps: RunnerDeps): Runner {
             finish(task, run);
             continue;
           }
-          await driveInteractive(getAgentRun(store, run.id) ?? run);
+          driveInteractive(task, getAgentRun(store, run.id) ?? run);
           if (checkLiveness && run.tmuxWindow && !(await deps.tmux.hasWindow(run.tmuxWindow))) {
             // Re-check: the wrapper may have written its exit file just before its window closed.
             if (!readExit(run.runDir)) {

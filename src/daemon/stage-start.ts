@@ -19,6 +19,10 @@ export function runFiles(runDir: string) {
     inputSent: join(runDir, "initial-input.sent"),
     /** Why the daemon ended the run (idle too long), read when the stage is finished. */
     stopReason: join(runDir, "stop-reason.txt"),
+    /** Interactive runs: Enter was pressed again because the prompt was not submitted. */
+    enterRetried: join(runDir, "initial-input.enter-retried"),
+    /** Interactive runs: when /exit was typed. */
+    exitSent: join(runDir, "exit.sent"),
     setupLog: join(runDir, "setup.log"),
   };
 }

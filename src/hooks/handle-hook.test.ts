@@ -154,6 +154,32 @@ describe("handleHook", () => {
     });
   });
 
+  it("marks the agent idle on Stop only once the automations let it stop", async () => {
+    using store = tempStore();
+    const ids = seedAgent(store);
+    const status = () =>
+      (store.db.prepare("SELECT status FROM agents WHERE id = ?").get(ids.agentId) as { status: string })
+        .status;
+    const stop = request(payloadOf("Stop", { stop_hook_active: false }), { ...ids, event: "Stop" });
+    store.db.prepare("UPDATE agents SET status = 'working' WHERE id = ?").run(ids.agentId);
+    let statusDuringAutomations: string | undefined;
+    const block: AutomationRunner = {
+      run: async () => {
+        statusDuringAutomations = status();
+        return {
+          decision: "block",
+          reason: "tests fail",
+          runs: [{ script: "/x/gate", decision: "block", reason: "tests fail", durationMs: 1 }],
+        };
+      },
+    };
+    await handleHook(stop, { db: () => store.db, runner: block, elapsed: () => 1 });
+    expect(statusDuringAutomations).toBe("working");
+    expect(status()).toBe("working");
+    await handleHook(stop, { db: () => store.db, runner: none, elapsed: () => 1 });
+    expect(status()).toBe("idle");
+  });
+
   it("survives a runner that throws", async () => {
     using store = tempStore();
     const runner: AutomationRunner = {

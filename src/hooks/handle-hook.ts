@@ -7,7 +7,14 @@ import {
   NO_DECISION,
 } from "./automations.js";
 import { BLOCKING_EVENTS } from "./events.js";
-import { agentUpdateOf, eventRowOf, ingestEvent, recordDecision } from "./ingest.js";
+import {
+  type AgentUpdate,
+  agentUpdateOf,
+  applyAgentUpdate,
+  eventRowOf,
+  ingestEvent,
+  recordDecision,
+} from "./ingest.js";
 import { type ParsedPayload, parsePayload } from "./payload.js";
 
 /**
@@ -59,6 +66,11 @@ export async function handleHook(request: HookRequest, deps: HookDeps): Promise<
 
   let db: DatabaseSync | undefined;
   let eventId: number | null = null;
+  const update = agentUpdateOf(parsed);
+  // A Stop an automation blocks sends the agent back to work, so the agent is idle only once the
+  // automations have let it stop: the daemon ends an interactive session as soon as it sees it idle.
+  const deferred: AgentUpdate | undefined =
+    update.status === "idle" && BLOCKING_EVENTS.has(event) ? { status: "idle" } : undefined;
   try {
     db = deps.db();
     const row = eventRowOf(parsed, {
@@ -67,7 +79,7 @@ export async function handleHook(request: HookRequest, deps: HookDeps): Promise<
       at: now(),
       durationMs: round(deps.elapsed()),
     });
-    eventId = ingestEvent(db, row, agentUpdateOf(parsed));
+    eventId = ingestEvent(db, row, deferred ? { ...update, status: undefined } : update);
   } catch (error) {
     const message = `event not stored: ${describe(error)}`;
     notes.push(message);
@@ -102,6 +114,14 @@ export async function handleHook(request: HookRequest, deps: HookDeps): Promise<
       );
     } catch (error) {
       notes.push(`decision not stored: ${describe(error)}`);
+    }
+  }
+  const stopped = decision.decision !== "block";
+  if (deferred && stopped && db !== undefined && eventId !== null && request.agentId !== null) {
+    try {
+      applyAgentUpdate(db, request.agentId, deferred, now());
+    } catch (error) {
+      notes.push(`agent status not stored: ${describe(error)}`);
     }
   }
   const outcome: HookOutcome = { event, parsed, decision, eventId, failedClosed, notes };

@@ -166,6 +166,22 @@ export function ingestEvent(db: DatabaseSync, row: EventRow, update: AgentUpdate
   });
 }
 
+/**
+ * Applies an agent update decided after the event was stored (a Stop's idle, once the automations let the
+ * agent stop). Same rules as ingestEvent: an exited or lost agent keeps its status.
+ */
+export function applyAgentUpdate(db: DatabaseSync, agentId: number, update: AgentUpdate, at: number): void {
+  const touchesTool = update.currentTool !== undefined;
+  statement(db, "updateAgent").run(
+    update.status ?? null,
+    touchesTool ? 1 : 0,
+    update.currentTool ?? null,
+    update.sessionId ?? null,
+    at,
+    agentId,
+  );
+}
+
 /** Records every automation run and the combined decision on the event row, in one transaction. */
 export function recordDecision(
   db: DatabaseSync,

@@ -95,18 +95,21 @@ function safeParse(text: string): unknown {
   }
 }
 
-/** The newest hook event of these kinds an agent run reported (interactive runs end through Stop). */
+/**
+ * The newest hook event of these kinds an agent run reported (interactive runs end through Stop). The
+ * daemon asks this on every pass while a TUI runs, so the search goes through the task's index.
+ */
 export function lastHookEvent(
   store: Store,
-  agentId: number,
+  run: { taskId: number; id: number },
   events: readonly string[],
 ): { event: string; payload: Record<string, unknown> } | undefined {
   const row = store.db
     .prepare(
-      `SELECT event, payload FROM events WHERE agent_id = ? AND source = 'hook' AND valid = 1
+      `SELECT event, payload FROM events WHERE task_id = ? AND agent_id = ? AND source = 'hook' AND valid = 1
        AND event IN (${events.map(() => "?").join(", ")}) ORDER BY id DESC LIMIT 1`,
     )
-    .get(agentId, ...events) as { event: string; payload: string } | undefined;
+    .get(run.taskId, run.id, ...events) as { event: string; payload: string } | undefined;
   if (!row) return undefined;
   const payload = safeParse(row.payload);
   return {
