@@ -212,4 +212,26 @@ describe("runner", () => {
     const runs = agentRunsForTask(store, task.id);
     expect(runs.map((r) => r.status)).toEqual(["lost", "working"]);
   });
+
+  it("ends an interactive agent left waiting for input past agents.max_idle_time, failing the stage with why", async () => {
+    const { store, runner, windows } = setup();
+    const task = createTask(store, { project: "p", prompt: "x" }, { maxQueueSize: 10 });
+    await runner.dispatch(getTask(store, task.id));
+    await pass(runner);
+    const run = agentRunsForTask(store, task.id)[0]!;
+    // As if the TUI had asked for a permission long ago and nobody answered.
+    store.db
+      .prepare(
+        "UPDATE agents SET mode = 'interactive', status = 'waiting', last_event_at = 0, session_id = 's' WHERE id = ?",
+      )
+      .run(run.id);
+    writeFileSync(runFiles(run.runDir).inputSent, "1");
+    await pass(runner);
+    expect(windows.get("@1")).toBe(false);
+    writeFileSync(runFiles(run.runDir).exit, JSON.stringify({ code: 129, signal: null }));
+    await pass(runner);
+    const failed = getTask(store, task.id);
+    expect(failed.state).toBe("failed");
+    expect(failed.failureReason).toContain("agents.max_idle_time (300s)");
+  });
 });

@@ -241,7 +241,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   const finish = (task: Task, run: AgentRun, reason?: string) => {
     track(task.id, async () => {
       const stopFile = runFiles(run.runDir).stopReason;
-      const stopReason = reason ?? (existsSync(stopFile) ? readFileSync(stopFile, "utf8") : undefined);
+      // The daemon's own reason for ending the run (idle too long) explains a vanished window best.
+      const stopReason = (existsSync(stopFile) ? readFileSync(stopFile, "utf8") : undefined) ?? reason;
       const exit = readExit(run.runDir) ?? { code: null, signal: "SIGKILL" };
       follow(getAgentRun(store, run.id) ?? run);
       let plan: ReturnType<typeof planTask> | undefined;
