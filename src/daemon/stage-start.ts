@@ -27,6 +27,27 @@ export function runFiles(runDir: string) {
   };
 }
 
+/**
+ * `git worktree add` is not safe to run twice at once in one repository: each reads the other worktrees'
+ * admin folders (.git/worktrees/<name>/) and fails on one being written ("fatal: failed to read
+ * .git/worktrees/task-4/commondir"), about 1 start in 20 when 10 tasks of a project start together. The
+ * daemon therefore creates one worktree at a time per repository (copying includes and setup run outside).
+ */
+const worktreeQueues = new Map<string, Promise<void>>();
+
+export function oneWorktreeAtATime<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const result = (worktreeQueues.get(repo) ?? Promise.resolve()).then(work);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  worktreeQueues.set(repo, tail);
+  void tail.then(() => {
+    if (worktreeQueues.get(repo) === tail) worktreeQueues.delete(repo);
+  });
+  return result;
+}
+
 /** Creates the worktree the first time a task starts (idempotent: a retried start finds it in place). */
 export async function ensureWorktree(
   deps: RunnerDeps,
@@ -35,12 +56,14 @@ export async function ensureWorktree(
   runDir: string,
 ): Promise<Task> {
   if (task.baseCommit && existsSync(plan.worktreePath)) return task;
-  const created = await deps.git.createTaskWorktree({
-    repo: plan.project.path,
-    taskId: task.id,
-    baseBranch: plan.baseBranch,
-    worktreesDir: join(plan.project.path, ".ccm", "worktrees"),
-  });
+  const created = await oneWorktreeAtATime(plan.project.path, () =>
+    deps.git.createTaskWorktree({
+      repo: plan.project.path,
+      taskId: task.id,
+      baseBranch: plan.baseBranch,
+      worktreesDir: join(plan.project.path, ".ccm", "worktrees"),
+    }),
+  );
   await deps.git.copyWorktreeIncludes(plan.project.path, created.path);
   if (plan.projectConfig.setup) {
     await deps.git.runSetup(created.path, plan.projectConfig.setup, {
