@@ -6,12 +6,24 @@ import { parseConfigText } from "../config/load.js";
 import { resolvePaths } from "../config/paths.js";
 import { projectConfigSchema } from "../config/project-config.js";
 import { CcmError } from "../errors.js";
+import { getAgentRun } from "../store/agents.js";
 import { addProject } from "../store/projects.js";
 import { createTask, getTask, type Task } from "../store/tasks.js";
 import { tempStore } from "../store/test-helpers.js";
 import type { GitControl, RunnerDeps, TmuxControl } from "./runner-deps.js";
 import { oneWorktreeAtATime, startStage } from "./stage-start.js";
 import type { TaskPlan } from "./task-plan.js";
+
+/** A deferred promise: settle it from the test. */
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 /** startStage with fake git and tmux that log their calls; the store is real. */
 function setup(overrides: { git?: Partial<GitControl>; tmux?: Partial<TmuxControl> } = {}) {
@@ -101,6 +113,80 @@ function setup(overrides: { git?: Partial<GitControl>; tmux?: Partial<TmuxContro
 }
 
 describe("startStage", () => {
+  it("makes sure of the tmux session while git creates the worktree, and opens the window after both", async () => {
+    const sessionAsked = deferred();
+    const session = deferred();
+    const { store, deps, task, plan, calls } = setup({
+      tmux: {
+        ensureSession() {
+          calls.push("tmux:ensureSession");
+          sessionAsked.resolve();
+          return session.promise;
+        },
+      },
+      git: {
+        async createTaskWorktree() {
+          calls.push("git:createTaskWorktree");
+          // Sequential code would ask for the session only after this returns: it would never be asked.
+          const timeout = new Promise((_, reject) =>
+            setTimeout(() => reject(new Error("the session was not asked for while git worked")), 2000),
+          );
+          await Promise.race([sessionAsked.promise, timeout]);
+          return { path: plan.worktreePath, branch: plan.branch, baseCommit: "abc123" };
+        },
+      },
+    });
+    using _ = store;
+    const started = startStage(deps, task, plan, "executing");
+    await Promise.race([sessionAsked.promise, started]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).not.toContain("tmux:newWindow"); // the window waits for the session
+    session.resolve();
+    const run = await started;
+    expect(calls).toEqual([
+      "tmux:ensureSession",
+      "git:createTaskWorktree",
+      "git:copyWorktreeIncludes",
+      "tmux:newWindow",
+    ]);
+    expect(run.tmuxWindow).toBe("@7");
+    expect(getAgentRun(store, run.id)?.status).toBe("working");
+  });
+
+  it("fails with the session's error, opening no window, when tmux cannot make the session", async () => {
+    const { store, deps, task, plan, calls } = setup({
+      tmux: {
+        async ensureSession() {
+          throw new CcmError("EXTERNAL_COMMAND", "tmux is not installed or not on PATH (tmux)");
+        },
+      },
+    });
+    using _ = store;
+    await expect(startStage(deps, task, plan, "executing")).rejects.toThrow(/tmux is not installed/);
+    expect(calls).not.toContain("tmux:newWindow");
+  });
+
+  it("reports the worktree's error when both fail, leaving no unhandled rejection behind", async () => {
+    const { store, deps, task, plan, calls } = setup({
+      tmux: {
+        async ensureSession() {
+          await new Promise((r) => setTimeout(r, 10));
+          throw new Error("tmux failed too");
+        },
+      },
+      git: {
+        async createTaskWorktree() {
+          throw new CcmError("INVALID_ARGUMENT", "base branch main does not exist");
+        },
+      },
+    });
+    using _ = store;
+    await expect(startStage(deps, task, plan, "executing")).rejects.toThrow(/base branch main/);
+    // Give the session's rejection time to surface; vitest fails the run on an unhandled one.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).not.toContain("tmux:newWindow");
+  });
+
   it("creates one worktree at a time per repository (concurrent `git worktree add` fails), others in parallel", async () => {
     let active = 0;
     let most = 0;

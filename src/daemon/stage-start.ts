@@ -123,6 +123,11 @@ export async function startStage(
   });
   mkdirSync(run.runDir, { recursive: true, mode: 0o700 });
   const files = runFiles(run.runDir);
+  // The tmux session does not depend on the worktree: make sure of it while git works (two tmux calls off
+  // the path from queued to a started window). Awaited before the window is opened, so its error wins then.
+  const session = config.agents.tmux_session_name;
+  const sessionReady = deps.tmux.ensureSession(session, { cwd: deps.paths.home });
+  sessionReady.catch(() => {}); // settled below; an earlier failure must not leave it unhandled
   const ready = await ensureWorktree(deps, task, plan, run.runDir);
   const cwd = ready.worktreePath ?? plan.worktreePath;
   const env: Record<string, string> = {
@@ -176,8 +181,7 @@ export async function startStage(
     { mode: 0o600 },
   );
 
-  const session = config.agents.tmux_session_name;
-  await deps.tmux.ensureSession(session, { cwd: deps.paths.home });
+  await sessionReady;
   const windowName = `${plan.project.name}:${task.id}`;
   const window = await deps.tmux.newWindow({
     session,
