@@ -1,6 +1,7 @@
-// `node bench/hooks.js` (after `npm run build`): the hook budgets of DESIGN.md §9, in one run on one Node
-// binary. Prints a table and writes .bench/hooks.json. Env: BENCH_SAMPLES (default 60), BENCH_WRITERS (20),
-// BENCH_EVENTS_PER_WRITER (2000), BENCH_BATCH (100).
+// Hook budgets of DESIGN.md §9, in one run on one Node binary: `benchHooks()` for `npm run bench`, or
+// `node bench/hooks.js` (after `npm run build`; `npm run bench:hooks`) alone, which prints its own table and
+// writes .bench/hooks.json. Env: BENCH_SAMPLES (default 60), BENCH_WRITERS (20), BENCH_EVENTS_PER_WRITER
+// (2000), BENCH_BATCH (100).
 //
 // 1. hook round trip, interleaved sample by sample so machine noise hits every variant alike:
 //    - bare `node -e 0`;
@@ -12,31 +13,27 @@
 // 2. ingestion: N writer processes appending events to one ccm.db concurrently, through the same
 //    ingestEvent() the hook uses, one event per transaction; then the batch path, labelled as such.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { lineReader } from "./hook-children.js";
+import {
+  createResults,
+  dist,
+  isMain,
+  onInterrupt,
+  percentile,
+  printTable,
+  ROOT,
+  round,
+  writeResults,
+} from "./lib.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-if (Number(process.versions.node.split(".")[0]) < 22) {
-  process.stderr.write(
-    `bench/hooks.js needs Node >= 22.18 (node:sqlite); this is ${process.versions.node}: use npm run bench:hooks\n`,
-  );
-  process.exit(1);
-}
-const dist = (path) => join(root, "dist", path);
-if (!existsSync(dist("hooks/entry.js"))) {
-  process.stderr.write("bench/hooks.js: dist/ is missing; run `npm run build` first\n");
-  process.exit(1);
-}
+const CHILD = join(ROOT, "bench", "hook-children.js");
+const GROUP = "hooks";
 
-const CHILD = join(root, "bench", "hook-children.js");
-
-await main();
-
-async function main() {
+export async function benchHooks({ record }) {
   const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
   const WRITERS = Number(process.env.BENCH_WRITERS ?? 20);
   const PER_WRITER = Number(process.env.BENCH_EVENTS_PER_WRITER ?? 2000);
@@ -48,16 +45,7 @@ async function main() {
   const { registerHookRoute } = await import(dist("server/hooks-route.js"));
 
   const work = mkdtempSync(join(tmpdir(), "ccm-bench-hooks-"));
-  const results = [];
-  const record = (name, value, unit, budget, note) =>
-    results.push({
-      name,
-      value: round(value),
-      unit,
-      budget: budget ?? null,
-      pass: budget == null ? null : budget(value),
-      note: note ?? null,
-    });
+  const unregister = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     const ccmHome = join(work, "ccm-home");
     mkdirSync(join(ccmHome, "automations", "enabled"), { recursive: true });
@@ -127,22 +115,23 @@ async function main() {
     const bare = stat("bare");
     const command = stat("command");
     const ratio = command.p50 / bare.p50;
-    record("bare `node -e 0` p50", bare.p50, "ms");
-    record("bare `node -e 0` p95", bare.p95, "ms");
-    record("command hook (spawn entry.js, 2 KB, ccm.db) p50", command.p50, "ms");
-    record("command hook p95", command.p95, "ms");
-    record("command hook / bare, p50", ratio, "x", (v) => v <= 1.3, "DESIGN §9 budget <= 1.3");
+    record(GROUP, "bare `node -e 0` p50", bare.p50, "ms");
+    record(GROUP, "bare `node -e 0` p95", bare.p95, "ms");
+    record(GROUP, "command hook (spawn entry.js, 2 KB, ccm.db) p50", command.p50, "ms");
+    record(GROUP, "command hook p95", command.p95, "ms");
+    record(GROUP, "command hook / bare, p50", ratio, "x", { max: 1.3 });
     record(
+      GROUP,
       "http hook: POST from a running process p50",
       stat("http").p50,
       "ms",
       undefined,
       "Claude Code spawns nothing for http hooks",
     );
-    record("http hook: POST from a running process p95", stat("http").p95, "ms");
+    record(GROUP, "http hook: POST from a running process p95", stat("http").p95, "ms");
     if (curl) {
-      record("http via spawned curl p50 (reference only)", stat("curl").p50, "ms");
-      record("http via spawned curl p95 (reference only)", stat("curl").p95, "ms");
+      record(GROUP, "http via spawned curl p50 (reference only)", stat("curl").p50, "ms");
+      record(GROUP, "http via spawned curl p95 (reference only)", stat("curl").p95, "ms");
     }
     const stored = store.db.prepare("SELECT count(*) AS n, sum(valid) AS ok FROM events").get();
     const expected = (SAMPLES + WARMUP) * 2 + (curl ? SAMPLES + WARMUP : 0);
@@ -164,11 +153,12 @@ async function main() {
       batch: 1,
     });
     record(
+      GROUP,
       `ingest: ${WRITERS} writer processes, 1 event per transaction`,
       single.rate,
       "events/s",
-      (v) => v >= 20_000,
-      `${single.events} events in ${round(single.ms)} ms; DESIGN §9 budget >= 20,000/s`,
+      { min: 20_000 },
+      `${single.events} events in ${round(single.ms)} ms`,
     );
     const batched = await ingestRun({
       dbPath,
@@ -179,10 +169,11 @@ async function main() {
       batch: BATCH,
     });
     record(
+      GROUP,
       `ingest: ${WRITERS} writer processes, ${BATCH} events per transaction (batch path)`,
       batched.rate,
       "events/s",
-      (v) => v >= 20_000,
+      { min: 20_000 },
       `${batched.events} events in ${round(batched.ms)} ms`,
     );
     const total = store.db.prepare("SELECT count(*) AS n FROM events").get().n;
@@ -191,6 +182,7 @@ async function main() {
     // Whole hook processes per second with 20 spawned at a time (the command path's real ceiling here).
     const spawned = await concurrentHooks({ env, payload, total: 10 * WRITERS, concurrency: WRITERS });
     record(
+      GROUP,
       `command hook processes, ${WRITERS} at a time`,
       spawned.rate,
       "hooks/s",
@@ -199,21 +191,9 @@ async function main() {
     );
     store.close();
   } finally {
+    unregister();
     rmSync(work, { recursive: true, force: true });
   }
-
-  printTable(results);
-  mkdirSync(join(root, ".bench"), { recursive: true });
-  const out = join(root, ".bench", "hooks.json");
-  const meta = {
-    at: new Date().toISOString(),
-    node: process.versions.node,
-    execPath: process.execPath,
-    cpus: (await import("node:os")).cpus().length,
-  };
-  writeFileSync(out, `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
-  console.log(`\nwritten to ${out}`);
-  return results;
 
   function seed(store, dir) {
     addProject(store, { name: "bench", path: dir });
@@ -352,22 +332,20 @@ function shuffle(list) {
   return list;
 }
 
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function round(value) {
-  return Number(value.toFixed(value >= 100 ? 0 : 3));
-}
-
-function printTable(results) {
-  const width = Math.max(...results.map((r) => r.name.length));
-  console.log(`${"benchmark".padEnd(width)}  ${"value".padStart(10)}  ${"unit".padEnd(8)}  result  note`);
-  for (const r of results) {
-    const verdict = r.pass === null ? "" : r.pass ? "pass" : "MISS";
-    console.log(
-      `${r.name.padEnd(width)}  ${String(r.value).padStart(10)}  ${r.unit.padEnd(8)}  ${verdict.padEnd(6)}  ${r.note ?? ""}`,
+// Last, so every top-level const above is initialised when it runs.
+if (isMain(import.meta)) {
+  if (Number(process.versions.node.split(".")[0]) < 22) {
+    process.stderr.write(
+      `bench/hooks.js needs Node >= 22.18 (node:sqlite); this is ${process.versions.node}: use npm run bench:hooks\n`,
     );
+    process.exit(1);
   }
+  if (!existsSync(dist("hooks/entry.js"))) {
+    process.stderr.write("bench/hooks.js: dist/ is missing; run `npm run build` first\n");
+    process.exit(1);
+  }
+  const { results, record } = createResults();
+  await benchHooks({ record });
+  printTable(results);
+  console.log(`\nwritten to ${writeResults("hooks.json", results)}`);
 }
