@@ -32,6 +32,17 @@ export function clearStale(paths: CcmPaths): void {
 }
 
 export const CLI_ENTRY = fileURLToPath(new URL("../../bin/ccm.js", import.meta.url));
+
+/**
+ * V8 flags for the long-running daemon. Its live heap is ~17-20 MiB, but V8 lets the young generation
+ * grow to 64-128 MiB of resident pages after a burst of work (measured: 226 MiB RSS after 60 tasks).
+ * A 1 MiB semi-space keeps it small (101 MiB after the same work, 93 idle) at a small GC cost that a
+ * daemon which mostly waits does not notice; --optimize-for-size trims a few more MiB.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--optimize-for-size"];
+
+/** The daemon's full command line after the Node binary (detached start and the service units). */
+export const DAEMON_ARGV: readonly string[] = [...DAEMON_NODE_FLAGS, CLI_ENTRY, ...DAEMON_MARKERS];
 export const STDERR_LOG = "daemon.stderr.log";
 
 export interface StartOptions {
@@ -58,7 +69,7 @@ export async function startDetached({
   ensureHome(paths);
   const stderrLog = `${paths.logs}/${STDERR_LOG}`;
   const errFd = openSync(stderrLog, "a", 0o600);
-  const child = spawn(process.execPath, [CLI_ENTRY, ...DAEMON_MARKERS], {
+  const child = spawn(process.execPath, [...DAEMON_ARGV], {
     detached: true,
     stdio: ["ignore", errFd, errFd],
     env: { ...env } as NodeJS.ProcessEnv,

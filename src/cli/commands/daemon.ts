@@ -4,14 +4,13 @@ import { createInterface } from "node:readline/promises";
 import { type Command, Option } from "commander";
 import { PROFILES, type Profile } from "../../config/schema.js";
 import {
-  CLI_ENTRY,
+  DAEMON_ARGV,
   daemonStatus,
   healthUrl,
   STDERR_LOG,
   startDetached,
   stopDaemon,
 } from "../../daemon/control.js";
-import { DAEMON_MARKERS } from "../../daemon/pidfile.js";
 import { CcmError } from "../../errors.js";
 import { initSystem } from "../../services/system.js";
 import { queueDepth } from "../../store/tasks.js";
@@ -208,7 +207,7 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
         platform: process.platform,
         home: ctx.env.HOME ?? "",
         nodePath: process.execPath,
-        args: [CLI_ENTRY, ...DAEMON_MARKERS],
+        args: [...DAEMON_ARGV],
         ccmHome: ctx.paths.home,
         env: { CCM_HOME: ctx.paths.home, PATH: ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" },
         logFile: `${ctx.paths.logs}/daemon.service.log`,
