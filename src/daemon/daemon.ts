@@ -79,7 +79,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       name: "tasks",
       store: openedStore,
       log,
-      intervalMs: 200,
+      // Agents at work: follow their output closely. Idle: a pass a second (new work wakes it anyway).
+      intervalMs: () => (runner?.busy() ? 200 : 1000),
       pass: async () => {
         await scheduler.tick();
         await runner?.reconcile();

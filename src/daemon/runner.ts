@@ -21,6 +21,8 @@ export interface Runner {
   reconcile(): Promise<void>;
   /** Waits for operations in flight (shutdown). Agents keep running in tmux. */
   drain(): Promise<void>;
+  /** Whether agents were working at the last pass (the daemon then passes more often). */
+  busy(): boolean;
 }
 
 const LIVENESS_EVERY_MS = 2000;
@@ -45,6 +47,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   const inFlight = new Map<number, Promise<void>>();
   const lastResult = new Map<number, AgentResult>();
   let lastLiveness = 0;
+  let working = false;
 
   const failTask = (task: Task, stage: Stage | "queued", error: unknown) => {
     const message = isCcmError(error) ? error.message : ((error as Error)?.message ?? String(error));
@@ -338,7 +341,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         else active.set(run.taskId, run);
       }
 
-      for (const task of tasksInStates(store, RUNNING_STATES)) {
+      const tasks = tasksInStates(store, RUNNING_STATES);
+      working = tasks.length > 0 || inFlight.size > 0;
+      for (const task of tasks) {
         if (inFlight.has(task.id)) continue;
         const run = active.get(task.id);
         active.delete(task.id);
@@ -383,5 +388,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     async drain() {
       await Promise.allSettled([...inFlight.values()]);
     },
+
+    busy: () => working,
   };
 }
