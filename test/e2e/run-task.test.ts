@@ -92,6 +92,14 @@ describe("running tasks with agents (real git, real tmux, real daemon)", () => {
       "reviewing:done",
       "verifying:done",
     ]);
+    const db = new DatabaseSync(join(s.ccmHome, "ccm.db"), { readOnly: true });
+    const invalid = db.prepare("SELECT event, reason FROM events WHERE valid = 0").all();
+    const hookCount = (
+      db.prepare("SELECT count(*) AS n FROM events WHERE source = 'hook'").get() as { n: number }
+    ).n;
+    db.close();
+    expect(invalid).toEqual([]);
+    expect(hookCount).toBeGreaterThan(10);
     const repo = r.stdout.match(/sample repository (\S+)/)?.[1] ?? "";
     expect(readFileSync(join(repo, "greeting.txt"), "utf8")).toContain("Hello from ccm");
     expect(existsSync(task.worktreePath ?? "/nonexistent")).toBe(false);

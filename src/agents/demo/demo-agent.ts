@@ -9,7 +9,8 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const [stage = "executing", prompt = ""] = process.argv.slice(2);
@@ -19,7 +20,13 @@ const hook = JSON.parse(process.env.CCM_HOOK ?? "null") as { command: string; ar
 const pause = Number(process.env.CCM_DEMO_STEP_MS ?? 400);
 let turns = 0;
 
-const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+// Like Claude Code, the demo keeps a transcript of what it printed (hooks receive its path).
+const transcript = join(tmpdir(), `ccm-demo-${sessionId}.jsonl`);
+const emit = (line: object) => {
+  const text = `${JSON.stringify(line)}\n`;
+  process.stdout.write(text);
+  appendFileSync(transcript, text);
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the hook command like Claude Code does; returns the block reason when it exits 2. */
@@ -27,7 +34,7 @@ function fireHook(event: string, fields: object): string | undefined {
   if (!hook) return undefined;
   const input = JSON.stringify({
     session_id: sessionId,
-    transcript_path: "",
+    transcript_path: transcript,
     cwd,
     hook_event_name: event,
     permission_mode: "bypassPermissions",
