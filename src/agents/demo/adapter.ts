@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentAdapter, LaunchSpec, StageRequest } from "../adapter.js";
 import { finishClaudeRun } from "../claude-code/adapter.js";
@@ -18,7 +19,11 @@ export function createDemoAdapter(): AgentAdapter {
       return {
         command: process.execPath,
         args: [DEMO_AGENT, req.stage, req.prompt],
-        env: { ...req.env, CCM_HOOK: JSON.stringify(req.hook) },
+        env: {
+          ...req.env,
+          CCM_HOOK: JSON.stringify(req.hook),
+          CCM_DEMO_TRANSCRIPT: join(req.runDir, "transcript.jsonl"),
+        },
         interactive: false,
       };
     },

@@ -21,7 +21,7 @@ const pause = Number(process.env.CCM_DEMO_STEP_MS ?? 400);
 let turns = 0;
 
 // Like Claude Code, the demo keeps a transcript of what it printed (hooks receive its path).
-const transcript = join(tmpdir(), `ccm-demo-${sessionId}.jsonl`);
+const transcript = process.env.CCM_DEMO_TRANSCRIPT ?? join(tmpdir(), `ccm-demo-${sessionId}.jsonl`);
 const emit = (line: object) => {
   const text = `${JSON.stringify(line)}\n`;
   process.stdout.write(text);
