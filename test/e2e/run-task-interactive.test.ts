@@ -5,8 +5,9 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { claudeBinary, createClaudeSandbox, seedClaudeJson } from "../fixtures/claude-env.js";
 import { type RecordedRequest, startFakeAnthropic } from "../fixtures/fake-anthropic/server.js";
-import { killMarkedProcesses, newRunMarker, RUN_MARKER_ENV } from "../fixtures/process-sweep.js";
-import { type Sandbox, sandbox } from "../helpers/cli.js";
+import { RUN_MARKER_ENV } from "../fixtures/process-sweep.js";
+import { type AgentWorld, agentWorld } from "../helpers/agent-world.js";
+import type { Sandbox } from "../helpers/cli.js";
 
 // The interactive (TUI) and hybrid modes with the real Claude Code binary, driven by the real daemon in a
 // private tmux server, the model being the scripted fake Messages API.
@@ -46,40 +47,7 @@ interface HookRow {
   at: number;
 }
 
-interface World extends Sandbox {
-  socket: string;
-  marker: string;
-  /** tmux against the daemon's private server (debugging and window checks only). */
-  tmux(...args: string[]): string;
-}
-
-/**
- * A sandbox whose agents run on a private tmux server. Disposing the stack stops the daemon, kills the
- * tmux server, then every process still tagged with the run marker, and removes the files.
- */
-function agentSandbox(stack: AsyncDisposableStack, extraConfig = ""): World {
-  const s = sandbox();
-  const socket = join(s.root, "tmux.sock");
-  const marker = newRunMarker();
-  s.run(["daemon", "init", "--yes", "--profile", "minimal"]);
-  const config = join(s.ccmHome, "config.yaml");
-  const text = readFileSync(config, "utf8")
-    .replace("port: 8765", "port: 0")
-    .replace("tmux_session_name: ccm", `tmux_session_name: ccm\n  tmux_socket: ${socket}${extraConfig}`);
-  writeFileSync(config, text, { mode: 0o600 });
-  const quietly = (fn: () => unknown) => async () => {
-    try {
-      await fn();
-    } catch {}
-  };
-  stack.defer(quietly(() => s[Symbol.dispose]()));
-  stack.defer(quietly(() => killMarkedProcesses(marker)));
-  stack.defer(quietly(() => execFileSync("tmux", ["-S", socket, "kill-server"], { stdio: "ignore" })));
-  stack.defer(quietly(() => s.run(["daemon", "stop"])));
-  const tmux = (...args: string[]) =>
-    execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  return Object.assign(s, { socket, marker, tmux });
-}
+type World = AgentWorld;
 
 async function waitFor<T>(
   what: string,
@@ -211,7 +179,7 @@ async function startTask(
 ): Promise<Started> {
   const api = stack.use(await startFakeAnthropic(options.script));
   const claude = stack.use(await createClaudeSandbox({ baseUrl: api.url }));
-  const w = agentSandbox(stack, `\n  claude_code:\n    command: ${claudeBinary()}\n    args: []`);
+  const w = agentWorld(stack, `\n  claude_code:\n    command: ${claudeBinary()}\n    args: []`);
   const repo = w.gitRepo("app");
   w.run(["init"], { cwd: repo });
   appendFileSync(

@@ -2,10 +2,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { claudeBinary, createClaudeSandbox } from "../fixtures/claude-env.js";
 import { startFakeAnthropic } from "../fixtures/fake-anthropic/server.js";
-import { type Sandbox, sandbox } from "../helpers/cli.js";
+import { agentWorld, waitForTaskState } from "../helpers/agent-world.js";
+import type { Sandbox } from "../helpers/cli.js";
 
 interface TaskJson {
   id: number;
@@ -19,48 +20,8 @@ interface TaskJson {
   agents: { id: number; stage: string; status: string; kind: string }[];
 }
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const fn of cleanups.splice(0).reverse()) {
-    try {
-      fn();
-    } catch {}
-  }
-});
-
-/** A sandbox whose agents run on a private tmux server, stopped (with the daemon) after the test. */
-function agentSandbox(extraConfig = ""): Sandbox & { socket: string } {
-  const s = sandbox();
-  const socket = join(s.root, "tmux.sock");
-  s.run(["daemon", "init", "--yes", "--profile", "minimal"]);
-  const config = join(s.ccmHome, "config.yaml");
-  const text = readFileSync(config, "utf8")
-    .replace("port: 8765", "port: 0")
-    .replace("tmux_session_name: ccm", `tmux_session_name: ccm\n  tmux_socket: ${socket}${extraConfig}`);
-  execFileSync("sh", ["-c", 'cat > "$1"', "sh", config], { input: text });
-  cleanups.push(() => s[Symbol.dispose]());
-  cleanups.push(() => {
-    execFileSync("tmux", ["-S", socket, "kill-server"], { stdio: "ignore" });
-  });
-  cleanups.push(() => {
-    s.run(["daemon", "stop"]);
-  });
-  return Object.assign(s, { socket });
-}
-
-async function waitForState(s: Sandbox, id: number, states: string[], timeoutMs = 60_000): Promise<TaskJson> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = s.json<TaskJson>(["task", "show", String(id)]);
-    if (states.includes(task.state)) return task;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `task #${id} is ${task.state}, expected ${states.join("|")}: ${JSON.stringify(task, null, 1).slice(0, 3000)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitForState = (s: Sandbox, id: number, states: string[], timeoutMs = 60_000) =>
+  waitForTaskState<TaskJson>(s, id, states, timeoutMs);
 
 function stageRuns(s: Sandbox, taskId: number): { stage: string; attempt: number; status: string }[] {
   const db = new DatabaseSync(join(s.ccmHome, "ccm.db"), { readOnly: true });
@@ -75,7 +36,8 @@ function stageRuns(s: Sandbox, taskId: number): { stage: string; attempt: number
 
 describe("running tasks with agents (real git, real tmux, real daemon)", () => {
   it("ccm demo runs one task end to end: worktree, window, hook events, every stage, diff, approve", async () => {
-    const s = agentSandbox();
+    await using stack = new AsyncDisposableStack();
+    const s = agentWorld(stack);
     const r = s.run(["demo"], { env: { CCM_DEMO_STEP_MS: "50" } });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain("merged into main");
@@ -120,7 +82,8 @@ describe("running tasks with agents (real git, real tmux, real daemon)", () => {
       ],
       [{ type: "text", text: "Created hello.txt and committed it." }],
     ]);
-    const s = agentSandbox(`\n  claude_code:\n    command: ${claudeBinary()}\n    args: []`);
+    await using stack = new AsyncDisposableStack();
+    const s = agentWorld(stack, `\n  claude_code:\n    command: ${claudeBinary()}\n    args: []`);
     const repo = s.gitRepo("app");
     s.run(["init"], { cwd: repo });
     execFileSync(
@@ -177,7 +140,8 @@ describe("running tasks with agents (real git, real tmux, real daemon)", () => {
   });
 
   it("survives kill -9 of the daemon mid-task: the window is re-adopted and no stage runs twice", async () => {
-    const s = agentSandbox();
+    await using stack = new AsyncDisposableStack();
+    const s = agentWorld(stack);
     const repo = s.gitRepo("slow");
     s.run(["init"], { cwd: repo });
     execFileSync("sh", ["-c", 'printf "agent: demo\\nverify: test -f greeting.txt\\n" >> .ccm/config.yaml'], {
@@ -204,7 +168,8 @@ describe("running tasks with agents (real git, real tmux, real daemon)", () => {
   });
 
   it("respects agents.max_concurrent, cancels a running task keeping its work, and never half-merges on conflict", async () => {
-    const s = agentSandbox();
+    await using stack = new AsyncDisposableStack();
+    const s = agentWorld(stack);
     const config = join(s.ccmHome, "config.yaml");
     execFileSync("sed", ["-i", "s/max_concurrent: 10/max_concurrent: 1/", config]);
     const repo = s.gitRepo("busy");
