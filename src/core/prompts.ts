@@ -40,11 +40,3 @@ Inspect the changes with \`git diff ${t.baseBranch}...HEAD\` and \`git log ${t.b
 review report: a one-line verdict (APPROVE or REQUEST_CHANGES), then the problems you found (correctness,
 missing tests, risky changes), most important first.`;
 }
-
-/** The verdict a review report starts with, if any. */
-export function reviewVerdict(report: string): "approve" | "request_changes" | "unknown" {
-  const head = report.slice(0, 400).toUpperCase();
-  if (head.includes("REQUEST_CHANGES")) return "request_changes";
-  if (head.includes("APPROVE")) return "approve";
-  return "unknown";
-}

@@ -32,12 +32,3 @@ export function mergeSwitches(
 ): StageSwitches {
   return { ...project, ...(task ?? {}) };
 }
-
-/** Reads `--stages planning,verifying` / `--skip reviewing` style lists into switches. */
-export function parseStageList(list: readonly string[]): Partial<StageSwitches> {
-  const out: Partial<StageSwitches> = {};
-  for (const name of list) {
-    if (name === "planning" || name === "reviewing" || name === "verifying") out[name] = false;
-  }
-  return out;
-}

@@ -45,14 +45,6 @@ const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   cancelled: [],
 };
 
-export function isTaskState(value: string): value is TaskState {
-  return (TASK_STATES as readonly string[]).includes(value);
-}
-
-export function isStage(value: string): value is Stage {
-  return (STAGES as readonly string[]).includes(value);
-}
-
 export function allowedTransitions(from: TaskState): readonly TaskState[] {
   return TRANSITIONS[from];
 }
@@ -78,9 +70,4 @@ export function checkTransition(from: TaskState, to: TaskState): TransitionCheck
 
 export function isTerminal(state: TaskState): boolean {
   return TERMINAL_STATES.includes(state);
-}
-
-/** A task whose dependencies ended here can never start. */
-export function isDeadEnd(state: TaskState): boolean {
-  return state === "failed" || state === "cancelled" || state === "rejected";
 }

@@ -92,10 +92,6 @@ export function findProject(store: Store, name: string): Project | undefined {
   return findActive(store, "name", name);
 }
 
-export function findProjectByPath(store: Store, path: string): Project | undefined {
-  return findActive(store, "path", path);
-}
-
 export function getProject(store: Store, name: string): Project {
   const project = findProject(store, name);
   if (project) return project;
