@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pickRunnable } from "../core/queue.js";
 import { addProject, listProjects, removeProject } from "./projects.js";
 import {
   createTask,
@@ -151,5 +152,40 @@ describe("tasks", () => {
     expect(page.total).toBe(3);
     expect(page.tasks.map((t) => t.prompt)).toEqual(["t4", "t2"]);
     expect(listTasks(store, { state: "queued", offset: 4 }).tasks.map((t) => t.prompt)).toEqual(["t0"]);
+  });
+});
+
+describe("the SQL pick follows core/queue.ts", () => {
+  it("agrees with pickRunnable on random queues with dependencies and mixed states", () => {
+    // A seeded generator, so a failure can be replayed.
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const priorities = ["urgent", "high", "normal", "low"] as const;
+    for (let round = 0; round < 20; round++) {
+      using store = tempStore(steppingClock());
+      addProject(store, { name: "p", path: "/p" });
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const deps = ids.filter(() => random() < 0.1);
+        const priority = priorities[Math.floor(random() * 4)]!;
+        ids.push(createTask(store, { project: "p", prompt: `t${i}`, priority, dependsOn: deps }, limits).id);
+      }
+      for (const id of ids) {
+        const r = random();
+        if (r < 0.15) {
+          transitionTask(store, id, "executing", { reason: "t", actor: "t" });
+          transitionTask(store, id, "awaiting_approval", { reason: "t", actor: "t" });
+          transitionTask(store, id, "merged", { reason: "t", actor: "t" });
+        } else if (r < 0.25) transitionTask(store, id, "executing", { reason: "t", actor: "t" });
+      }
+      const all = listTasks(store).tasks;
+      const stateOf = new Map(all.map((t) => [t.id, t.state]));
+      const slots = 1 + Math.floor(random() * 10);
+      const expected = pickRunnable(all, (id) => stateOf.get(id), slots).map((e) => e.id);
+      expect(nextRunnable(store, slots).map((t) => t.id)).toEqual(expected);
+    }
   });
 });
