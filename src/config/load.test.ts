@@ -102,7 +102,19 @@ describe("config validation", () => {
       properties: Record<string, { properties?: Record<string, unknown>; additionalProperties?: boolean }>;
     };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ["agents", "daemon", "database", "profile", "resources", "supabase", "sync", "system", "web_ui"].sort(),
+      [
+        "agents",
+        "automations",
+        "daemon",
+        "database",
+        "profile",
+        "resources",
+        "safety",
+        "supabase",
+        "sync",
+        "system",
+        "web_ui",
+      ].sort(),
     );
     expect(Object.keys(schema.properties.resources?.properties ?? {})).toContain("max_queue_size");
     expect(schema.properties.agents?.additionalProperties).toBe(false);

@@ -103,6 +103,54 @@ function makeSchema(strict: boolean) {
     connection_pool_size: positiveInt("Database connection pool size.").default(10),
   });
 
+  // Issue 4 (safety): the guard and sandbox keys belong to the path/command guard, limits/snapshots/cleanup
+  // to the worktree lifecycle. Paths may start with `~/`; relative paths are refused.
+  const pathList = (description: string) =>
+    z
+      .array(z.string().regex(/^(~\/|\/)/, "an absolute path or one starting with ~/"))
+      .default([])
+      .describe(description);
+  const guard = obj({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "The built-in PreToolUse guard: writes confined to the worktree, secrets unreadable, git restricted.",
+      ),
+    allow_write: pathList("Extra paths agents may write outside their worktree (package caches)."),
+    allow_read: pathList("Paths exempted from the secret-read deny list."),
+    deny_read: pathList("Extra paths agents may not read."),
+  });
+  const limits = obj({
+    max_worktree_mb: positiveInt("Largest a task's worktree may grow (MiB, .git excluded).").default(2048),
+    max_file_mb: positiveInt("Largest single file an agent may create (MiB).").default(100),
+    max_commits: positiveInt("Most commits one task may make on its branch.").default(200),
+  });
+  const snapshots = obj({
+    every_commits: positiveInt("Take a snapshot ref every N commits on a task branch.").default(10),
+  });
+  const cleanup = obj({
+    worktree_max_age_days: positiveInt("Days after which a finished task's worktree may be removed.").default(
+      7,
+    ),
+    interval_hours: positiveInt("Hours between the daemon's cleanup runs.").default(24),
+  });
+  const safety = obj({
+    guard: guard.default(() => guard.parse({})),
+    sandbox: z
+      .enum(["auto", "bwrap", "sandbox-exec", "off"])
+      .default("auto")
+      .describe(
+        "OS sandbox for agents without hooks (custom agents): auto picks bwrap on Linux, sandbox-exec on macOS.",
+      ),
+    limits: limits.default(() => limits.parse({})),
+    snapshots: snapshots.default(() => snapshots.parse({})),
+    cleanup: cleanup.default(() => cleanup.parse({})),
+  });
+  const automations = obj({
+    timeout_seconds: positiveInt("Default time limit of one automation script run.").default(10),
+  });
+
   return obj({
     profile: z.enum(PROFILES).default("full"),
     system: system.default(() => system.parse({})),
@@ -113,6 +161,8 @@ function makeSchema(strict: boolean) {
     agents: agents.default(() => agents.parse({})),
     daemon: daemon.default(() => daemon.parse({})),
     resources: resources.default(() => resources.parse({})),
+    safety: safety.default(() => safety.parse({})),
+    automations: automations.default(() => automations.parse({})),
   });
 }
 
