@@ -19,6 +19,11 @@ export interface TmuxControl {
   killWindow(windowId: string): Promise<void>;
   sendText(target: string, text: string): Promise<void>;
   listWindows(session: string): Promise<{ windowId: string; name: string; panePid: number }[]>;
+  /** The window whose pane command contains `needle` (see Tmux.findWindowByCommand). */
+  findWindowByCommand(
+    session: string,
+    needle: string,
+  ): Promise<{ windowId: string; panePid: number } | undefined>;
 }
 
 /** The git operations the runner needs (runtime/worktree.ts implements them). */

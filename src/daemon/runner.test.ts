@@ -63,6 +63,7 @@ function setup() {
     },
     sendText: async () => {},
     listWindows: async () => [],
+    findWindowByCommand: async () => undefined,
   };
   const checkpoints: string[] = [];
   const git: GitControl = {

@@ -301,6 +301,26 @@ export function createRunner(deps: RunnerDeps): Runner {
     });
   };
 
+  /** Finds the window a previous daemon opened for `run` but did not record (by its spec file). */
+  const adoptUnrecorded = async (run: AgentRun): Promise<AgentRun | undefined> => {
+    if (run.runDir === "") return undefined;
+    const session = deps.config.agents.tmux_session_name;
+    const found = await deps.tmux
+      .findWindowByCommand(session, runFiles(run.runDir).spec)
+      .catch(() => undefined);
+    if (!found) return undefined;
+    const patch = {
+      status: "working" as const,
+      tmuxSocket: deps.tmux.socket ?? null,
+      tmuxSession: session,
+      tmuxWindow: found.windowId,
+      pid: found.panePid,
+    };
+    updateAgentRun(store, run.id, patch);
+    log.info({ taskId: run.taskId, agentId: run.id, window: found.windowId }, "adopted an unrecorded window");
+    return { ...run, ...patch };
+  };
+
   const markLost = (run: AgentRun, why: string) => {
     store.transaction(() => {
       updateAgentRun(store, run.id, { status: "lost", endedAt: store.clock() });
@@ -332,9 +352,18 @@ export function createRunner(deps: RunnerDeps): Runner {
       const checkLiveness = now - lastLiveness >= (deps.livenessEveryMs ?? LIVENESS_EVERY_MS);
       if (checkLiveness) lastLiveness = now;
       const active = new Map<number, AgentRun>();
-      for (const run of activeAgentRuns(store)) {
-        // A run that never got its window (the daemon died while starting it) is lost; the stage restarts.
-        const neverStarted = !run.tmuxWindow && !inFlight.has(run.taskId);
+      for (let run of activeAgentRuns(store)) {
+        // A run with no window recorded: the daemon died while starting it. If the window was opened
+        // before it died, adopt it (starting the stage again would put two agents in one worktree);
+        // otherwise the run is lost and the stage restarts.
+        let finishedUnseen = false;
+        if (!run.tmuxWindow && !inFlight.has(run.taskId)) {
+          const adopted = await adoptUnrecorded(run);
+          if (adopted) run = adopted;
+          // Or its agent already ran to the end: its exit is there to be finished like any other.
+          else finishedUnseen = run.runDir !== "" && readExit(run.runDir) !== undefined;
+        }
+        const neverStarted = !run.tmuxWindow && !inFlight.has(run.taskId) && !finishedUnseen;
         const superseded = active.get(run.taskId);
         if (superseded) markLost(superseded, "superseded by a newer run of the same task");
         if (neverStarted) markLost(run, "the daemon stopped while starting it");

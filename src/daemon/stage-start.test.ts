@@ -76,6 +76,9 @@ function setup(overrides: { git?: Partial<GitControl>; tmux?: Partial<TmuxContro
     async listWindows() {
       return [];
     },
+    async findWindowByCommand() {
+      return undefined;
+    },
     ...overrides.tmux,
   };
   const deps: RunnerDeps = {

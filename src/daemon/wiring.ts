@@ -64,6 +64,7 @@ export function wireRunner({ store, log, config, paths, hookUrl }: WiringOptions
       },
       sendText: (target, text) => tmux.sendText(target, text),
       listWindows: (session) => tmux.listWindows(session),
+      findWindowByCommand: (session, needle) => tmux.findWindowByCommand(session, needle),
     },
     git: { createTaskWorktree, copyWorktreeIncludes, runSetup, checkpointCommit, commitsSince },
     adapter: (name) => resolveAdapter(name, config, { writeClaudeSettings }),

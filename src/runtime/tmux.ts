@@ -174,6 +174,36 @@ export class Tmux {
     return parseWindows(result.stdout);
   }
 
+  /**
+   * The session's window whose pane was started with a command containing `needle` (a run's spec file:
+   * how a restarted daemon finds a window it opened but died before recording); undefined when none.
+   */
+  async findWindowByCommand(
+    session: string,
+    needle: string,
+  ): Promise<{ windowId: string; panePid: number } | undefined> {
+    checkSessionName(session);
+    const args = [
+      "list-panes",
+      "-s",
+      "-t",
+      `=${session}`,
+      "-F",
+      `#{window_id}${FIELDS}#{pane_pid}${FIELDS}#{pane_start_command}`,
+    ];
+    const result = await this.#try([args]);
+    if (result.exitCode !== 0) {
+      if (isMissing(result.stderr)) return undefined;
+      throw tmuxFailure(args, result);
+    }
+    for (const line of result.stdout.split("\n")) {
+      const [windowId = "", pid = "", ...command] = line.split(FIELDS);
+      if (isWindowId(windowId) && command.join(FIELDS).includes(needle))
+        return { windowId, panePid: Number(pid) };
+    }
+    return undefined;
+  }
+
   /** Closes the window (its processes get SIGHUP); false when it was already gone. */
   async killWindow(windowId: string): Promise<boolean> {
     checkWindowId(windowId);

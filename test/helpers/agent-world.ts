@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { killMarkedProcesses, newRunMarker } from "../fixtures/process-sweep.js";
+import { killMarkedProcesses, newRunMarker, RUN_MARKER_ENV } from "../fixtures/process-sweep.js";
 import { type Sandbox, sandbox } from "./cli.js";
 
 /** A sealed ccm world whose daemon runs agents on a private tmux server. */
@@ -22,6 +22,8 @@ export function agentWorld(stack: AsyncDisposableStack, agentsYaml = ""): AgentW
   const s = sandbox();
   const socket = join(s.root, "tmux.sock");
   const marker = newRunMarker();
+  // Every command of this world (the daemon, hence its tmux server and agents) carries the marker.
+  s.env[RUN_MARKER_ENV] = marker;
   s.run(["daemon", "init", "--yes", "--profile", "minimal"]);
   const config = join(s.ccmHome, "config.yaml");
   const text = readFileSync(config, "utf8")
