@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AgentResult, ExitInfo } from "../agents/adapter.js";
 import { stageAfter } from "../core/stages.js";
 import type { Stage } from "../core/task-state.js";
@@ -70,6 +71,14 @@ export async function finishStage(
     result = deps.adapter(run.kind).finish(exit, lastResult);
   }
   if (stopReason) result = { ...result, ok: false, error: stopReason };
+  if (task.worktreePath && !existsSync(join(task.worktreePath, ".git"))) {
+    // Deleted under the agent (by hand, a cleanup tool): whatever the agent says, its work is not there.
+    result = {
+      ...result,
+      ok: false,
+      error: `the task's worktree ${task.worktreePath} disappeared while the agent ran; the branch ${task.branch ?? "(none)"} keeps what was committed before`,
+    };
+  }
 
   let checkpoint: string | null = null;
   let commits: { sha: string; subject: string; checkpoint: boolean }[] = [];
