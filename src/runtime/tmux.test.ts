@@ -64,7 +64,7 @@ describe("Tmux arguments", () => {
     ] as const) {
       const { exec, calls } = recordingExec();
       await new Tmux({ socket, exec }).hasSession("ccm");
-      expect(calls[0]).toEqual([...expected, "has-session", "-t", "=ccm"]);
+      expect(calls[0]).toEqual(["-u", ...expected, "has-session", "-t", "=ccm"]);
     }
   });
 
@@ -90,6 +90,32 @@ describe("Tmux arguments", () => {
 });
 
 describe("Tmux on a private server", () => {
+  it("reads window ids back with no UTF-8 locale (LANG unset, as under systemd or cron)", async () => {
+    await using t = await privateTmux();
+    // tmux itself, run with nothing but PATH: in the C locale it prints a format's tab as "_".
+    const bare: TmuxExec = async (args, { input }) => {
+      const r = await execa("tmux", args, {
+        reject: false,
+        extendEnv: false,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+      });
+      return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const tmux = new Tmux({ socket: t.socket, configFile: "/dev/null", exec: bare });
+    await tmux.ensureSession("ccm", { cwd: t.dir });
+    const window = await tmux.newWindow({
+      session: "ccm",
+      name: "app:1",
+      cwd: t.dir,
+      env: {},
+      argv: ["sleep", "30"],
+    });
+    expect(window.windowId).toMatch(/^@\d+$/);
+    expect(window.panePid).toBeGreaterThan(0);
+    expect((await tmux.listWindows("ccm")).find((w) => w.windowId === window.windowId)?.name).toBe("app:1");
+  });
+
   it("reports the client version", async () => {
     await using t = await privateTmux();
     expect(await t.tmux.version()).toMatch(/^\d+\.\d+/);

@@ -292,8 +292,10 @@ export class Tmux {
 
   #try(commands: string[][], input?: string): Promise<TmuxExecResult> {
     const args = commands.flatMap((command, i) => [...(i === 0 ? [] : [";"]), ...command.map(tmuxArg)]);
+    // -u: without a UTF-8 locale (LANG unset, as under systemd or cron) tmux prints the tab between format
+    // fields as "_", and every window id read back would be garbage.
     return this.#exec(
-      [...this.socketArgs, ...this.#configArgs, ...args],
+      ["-u", ...this.socketArgs, ...this.#configArgs, ...args],
       input === undefined ? {} : { input },
     );
   }
