@@ -76,6 +76,13 @@ export async function run(argv: readonly string[], ctx: CliContext = createConte
         ctx.output.err(`cause: ${String((error.cause as Error).stack ?? error.cause)}`);
       return EXIT_CODES[error.code];
     }
+    const storage = storageFailure(error);
+    if (storage) {
+      ctx.output.err(`error: ${storage.message}`);
+      ctx.output.err(`hint: ${storage.hint}`);
+      if (debug) ctx.output.err(String((error as Error)?.stack));
+      return EXIT_CODES.STORAGE;
+    }
     ctx.output.err(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}`);
     ctx.output.err(
       debug
@@ -90,4 +97,24 @@ export async function run(argv: readonly string[], ctx: CliContext = createConte
 
 export async function main(): Promise<void> {
   process.exitCode = await run(process.argv.slice(2));
+}
+
+/** A file-system failure no command mapped itself (a full or read-only disk under a log, a pid file …). */
+function storageFailure(error: unknown): { message: string; hint: string } | undefined {
+  const { code, path, message } = (error ?? {}) as NodeJS.ErrnoException;
+  const where = path ? ` (${path})` : "";
+  if (code === "EROFS") {
+    return {
+      message: `the file system is read-only${where}; nothing was written`,
+      hint: "Remount it read-write, or set CCM_HOME to a writable folder, then retry.",
+    };
+  }
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return {
+      message: `the disk is full${where}; nothing was written`,
+      hint: "Free some space, then retry. Data already stored is intact.",
+    };
+  }
+  if (code === "EIO") return { message: `an I/O error${where}: ${message}`, hint: "Check the disk (dmesg)." };
+  return undefined;
 }

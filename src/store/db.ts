@@ -1,6 +1,17 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
 import { CcmError } from "../errors.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations/index.js";
 
@@ -32,9 +43,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const created = !existsSync(path);
   if (created) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 
+  // On a read-only file system SQLite cannot create the WAL index, so even reads fail to open. Nothing can
+  // write there, so the file is opened immutable: reads work, and every write fails as read-only.
+  const readOnlyFs = !created && onReadOnlyFileSystem(path);
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    db = readOnlyFs
+      ? new DatabaseSync(new URL(`${pathToFileURL(path).href}?immutable=1`), { readOnly: true })
+      : new DatabaseSync(path, { timeout: busyTimeoutMs });
   } catch (cause) {
     throw storageError(path, cause);
   }
@@ -42,8 +58,16 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     if (created) chmodSync(path, 0o600);
     // Check the version before anything writes (switching to WAL rewrites the header).
     assertSchemaKnown(db, path);
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
-    if (migrate) applyMigrations(db, path);
+    if (readOnlyFs) {
+      if (schemaVersion(db) !== SCHEMA_VERSION) {
+        throw new CcmError("STORAGE", `${path} is on a read-only file system and needs a schema upgrade`, {
+          hint: "Remount it read-write (or set CCM_HOME to a writable folder), then retry.",
+        });
+      }
+    } else {
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+      if (migrate) applyMigrations(db, path);
+    }
   } catch (error) {
     db.close();
     throw error instanceof CcmError ? error : storageError(path, error);
@@ -77,6 +101,15 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     },
   };
   return store;
+}
+
+function onReadOnlyFileSystem(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EROFS";
+  }
 }
 
 export function schemaVersion(db: DatabaseSync): number {
@@ -163,7 +196,7 @@ export function storageError(path: string, cause: unknown): CcmError {
   }
   if (primary === 8) {
     return new CcmError("STORAGE", `${path} is read-only; nothing was written`, {
-      hint: "Check the file system and the file's permissions.",
+      hint: "Reads still work. Remount the file system read-write (or fix the file's permissions), then retry.",
       cause,
     });
   }
