@@ -65,6 +65,18 @@ describe("config validation", () => {
     expect(error.message).toContain(`(got ${value})`);
   });
 
+  it("refuses a YAML alias bomb as invalid config instead of expanding it", () => {
+    const bomb = [
+      "a: &a [1,1,1,1,1,1,1,1,1]",
+      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+      "d: [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+    ].join("\n");
+    expect(() => parse(bomb)).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID", hint: expect.stringContaining("aliases") }),
+    );
+  });
+
   it("says what is allowed for enums", () => {
     expect(errorOf(() => parse("profile: big")).message).toMatch(/"full"\|"minimal"/);
   });

@@ -65,7 +65,22 @@ export function parseConfigText(
       details: { file },
     });
   }
-  const raw: unknown = dropNulls(doc.toJS() ?? {});
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    // The yaml library refuses alias bombs (and unresolvable aliases) when it builds the value.
+    throw new CcmError(
+      "CONFIG_INVALID",
+      `${file} cannot be read as configuration: ${firstLine((cause as Error).message)}`,
+      {
+        hint: "Write the values out instead of using YAML anchors and aliases (&name / *name).",
+        details: { file },
+        cause,
+      },
+    );
+  }
+  const raw: unknown = dropNulls(js ?? {});
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new CcmError("CONFIG_INVALID", `${file} must be a mapping of keys (profile:, agents:, ...)`, {
       hint: "See `ccm config show` for the expected layout.",
