@@ -263,6 +263,9 @@ async function waitForAgentsToEnd(dbPath: string): Promise<void> {
 /** What must hold at any moment the daemon is down. */
 export function checkInvariants(dbPath: string, ledger: string, created: readonly number[]): string[] {
   const found: string[] = [];
+  // The ledger first: agents go on calling hooks while this runs, and a ledger line is written only after
+  // its hook committed, so every line read now has its row by the time the database is read.
+  const lines = existsSync(ledger) ? readFileSync(ledger, "utf8").split("\n") : [];
   const db = new DatabaseSync(dbPath, { readOnly: true, timeout: 10_000 });
   try {
     const integrity = db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
@@ -310,7 +313,6 @@ export function checkInvariants(dbPath: string, ledger: string, created: readonl
       stored.set(key, (stored.get(key) ?? 0) + 1);
     }
     const called = new Map<string, number>();
-    const lines = existsSync(ledger) ? readFileSync(ledger, "utf8").split("\n") : [];
     for (const line of lines) {
       if (line === "") continue;
       const entry = JSON.parse(line) as { event: string; session_id: string; tool_use_id: string | null };
