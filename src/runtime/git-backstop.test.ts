@@ -74,7 +74,9 @@ describe("git backstops in the agent's environment", () => {
       "refs/heads/main",
     );
     // Nothing of ours landed in the repository's config.
-    expect(await w.repo.git(["config", "--list", "--local"])).not.toMatch(/hookspath|insteadof|extensions|push-disabled/i);
+    expect(await w.repo.git(["config", "--list", "--local"])).not.toMatch(
+      /hookspath|insteadof|extensions|push-disabled/i,
+    );
   });
 
   it("a remote with its own pushurl (where pushInsteadOf does not apply) is refused by the pre-push hook", async () => {
