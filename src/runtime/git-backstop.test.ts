@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentGitEnv, writeAgentHooks } from "./git-backstop.js";
-import { SEALED_GIT_ENV, tempRepo } from "./test-helpers.js";
+import { SEALED_GIT_ENV, TEST_IDENTITY_ENV, tempRepo } from "./test-helpers.js";
 import { createTaskWorktree } from "./worktree.js";
 
 beforeAll(() => {
@@ -14,19 +14,12 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: "T",
-  GIT_AUTHOR_EMAIL: "t@example.invalid",
-  GIT_COMMITTER_NAME: "T",
-  GIT_COMMITTER_EMAIL: "t@example.invalid",
-};
-
 /** git as a process with the given environment (the agent's, or the user's with none of ours). */
 function gitAs(env: Record<string, string>) {
   return (cwd: string, ...args: string[]) =>
     execa("git", args, {
       cwd,
-      env: { ...SEALED_GIT_ENV, ...IDENTITY, ...env },
+      env: { ...SEALED_GIT_ENV, ...TEST_IDENTITY_ENV, ...env },
       extendEnv: true,
       reject: false,
       timeout: 20_000,

@@ -3,7 +3,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentGitEnv, writeAgentHooks } from "./git-backstop.js";
 import { captureGitState, checkAfterRun } from "./git-checks.js";
-import { SEALED_GIT_ENV, tempRepo } from "./test-helpers.js";
+import { SEALED_GIT_ENV, TEST_IDENTITY_ENV, tempRepo } from "./test-helpers.js";
 import { createTaskWorktree } from "./worktree.js";
 
 beforeAll(() => {
@@ -12,13 +12,6 @@ beforeAll(() => {
 afterAll(() => {
   vi.unstubAllEnvs();
 });
-
-const IDENTITY = {
-  GIT_AUTHOR_NAME: "T",
-  GIT_AUTHOR_EMAIL: "t@example.invalid",
-  GIT_COMMITTER_NAME: "T",
-  GIT_COMMITTER_EMAIL: "t@example.invalid",
-};
 
 /** A task worktree, its baseline, and git "as the agent" (with the backstop environment). */
 async function world() {
@@ -32,7 +25,7 @@ async function world() {
   const hooks = join(repo.scratch, "hooks");
   const refLog = join(repo.scratch, "refs.log");
   writeAgentHooks(hooks, 1);
-  const env = { ...SEALED_GIT_ENV, ...IDENTITY, ...agentGitEnv(hooks, refLog, {}) };
+  const env = { ...SEALED_GIT_ENV, ...TEST_IDENTITY_ENV, ...agentGitEnv(hooks, refLog, {}) };
   const agent = async (...args: string[]) => {
     const r = await execa("git", args, { cwd: wt.path, env, reject: false, timeout: 20_000 });
     if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
@@ -71,7 +64,7 @@ describe("post-run git checks against a real repository", () => {
     await using _ = w.repo;
     const other = join(w.repo.scratch, "other");
     await execa("git", ["init", "-q", "-b", "main", other]);
-    await execa("git", ["-C", other, "commit", "-q", "--allow-empty", "-m", "x"], { env: IDENTITY });
+    await execa("git", ["-C", other, "commit", "-q", "--allow-empty", "-m", "x"], { env: TEST_IDENTITY_ENV });
     await w.agent("-c", "protocol.file.allow=always", "submodule", "add", "-q", other, "vendor/other");
     const codes = (await w.check()).map((v) => `${v.code}: ${v.message}`);
     expect(codes).toContain("submodule: submodules added: vendor/other");

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CcmError } from "../errors.js";
-import { SEALED_GIT_ENV } from "../runtime/test-helpers.js";
+import { ccmRejection, SEALED_GIT_ENV } from "../runtime/test-helpers.js";
 import { commitsForTask, recordCommits } from "../store/records.js";
 import { snapshotsForTask } from "../store/snapshots.js";
 import { periodicSnapshot, rollbackTask, snapshotIfWork, takeSnapshot } from "./snapshots.js";
@@ -14,15 +13,6 @@ beforeAll(() => {
 afterAll(() => {
   vi.unstubAllEnvs();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<CcmError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CcmError);
-  return error as CcmError;
-}
 
 describe("snapshots", () => {
   it("takes one every N commits on the task branch, counting from the newest snapshot", async () => {
@@ -66,7 +56,7 @@ describe("rollbackTask", () => {
     await takeSnapshot(w.store, task, "test");
     const bad = await w.repo.commit("bad", { "a.txt": "bad\n" }, wt);
     recordCommits(w.store, task.id, [{ sha: bad, subject: "bad", checkpoint: false }]);
-    expect((await rejection(rollbackTask(w.store, task.id))).code).toBe("INVALID_TRANSITION");
+    expect((await ccmRejection(rollbackTask(w.store, task.id))).code).toBe("INVALID_TRANSITION");
 
     const { transitionTask } = await import("../store/tasks.js");
     transitionTask(w.store, task.id, "failed", { reason: "test", actor: "test" });
@@ -92,7 +82,7 @@ describe("rollbackTask", () => {
     await w.repo.commit("two", { "a.txt": "2\n" }, wt);
     await w.repo.write("a.txt", "uncommitted\n", wt);
     await w.repo.write("new.txt", "untracked\n", wt);
-    const refused = await rejection(rollbackTask(w.store, task.id));
+    const refused = await ccmRejection(rollbackTask(w.store, task.id));
     expect(refused.message).toContain("uncommitted work");
     expect(refused.hint).toContain("--force");
     expect(readFileSync(join(wt, "a.txt"), "utf8")).toBe("uncommitted\n");
@@ -114,7 +104,7 @@ describe("rollbackTask", () => {
     await takeSnapshot(w.store, task, "test");
     await w.repo.commit("two", { "a.txt": "2\n" }, wt);
     await w.repo.git(["checkout", "-q", "-b", "elsewhere"], wt);
-    expect((await rejection(rollbackTask(w.store, task.id))).message).toContain("is on elsewhere");
+    expect((await ccmRejection(rollbackTask(w.store, task.id))).message).toContain("is on elsewhere");
     await w.repo.git(["worktree", "remove", "--force", wt]);
     const before = await w.repo.git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads"]);
     await rollbackTask(w.store, task.id);
@@ -126,12 +116,12 @@ describe("rollbackTask", () => {
   it("refuses unknown snapshots and tasks without any, saying how to list them", async () => {
     await using w = await lifecycleWorld();
     const task = await w.task("failed");
-    expect((await rejection(rollbackTask(w.store, task.id))).message).toContain("has no snapshots");
+    expect((await ccmRejection(rollbackTask(w.store, task.id))).message).toContain("has no snapshots");
     await w.repo.commit("one", { "a.txt": "1\n" }, task.worktreePath!);
     await takeSnapshot(w.store, task, "test");
-    const unknown = await rejection(rollbackTask(w.store, task.id, { to: 9 }));
+    const unknown = await ccmRejection(rollbackTask(w.store, task.id, { to: 9 }));
     expect(unknown.message).toContain("no snapshot 9");
     expect(unknown.hint).toContain(`ccm task snapshots ${task.id}`);
-    expect((await rejection(rollbackTask(w.store, task.id))).message).toContain("current tip");
+    expect((await ccmRejection(rollbackTask(w.store, task.id))).message).toContain("current tip");
   });
 });
