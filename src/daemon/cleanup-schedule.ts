@@ -35,7 +35,9 @@ export function createCleanupSchedule(deps: { store: Store; config: Config; path
       })
         .then((report) => {
           const failed = report.items.filter((i) => i.error).map((i) => ({ path: i.path, error: i.error }));
-          log.info({ removed: report.removed, kept: report.kept, failed }, "cleanup done");
+          // Quiet when there was nothing to do (most runs): the log is for what changed.
+          const level = failed.length > 0 ? "warn" : report.removed > 0 ? "info" : "debug";
+          log[level]({ removed: report.removed, kept: report.kept, failed }, "cleanup done");
         })
         .catch((error: unknown) => log.error({ err: error }, "cleanup failed"))
         .finally(() => {

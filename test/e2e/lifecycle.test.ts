@@ -209,10 +209,12 @@ describe("worktree lifecycle through the daemon", () => {
     handle.close();
     expect(s.run(["daemon", "start"]).code).toBe(0);
     const deadline = Date.now() + 30_000;
-    while (existsSync(task.worktreePath!) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
+    const recorded = () =>
+      db<{ value: string }>(s, "SELECT value FROM settings WHERE key = 'cleanup.last_run_at'");
+    // The run records its time once it has finished.
+    while (recorded().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(task.worktreePath!)).toBe(false);
-    const lastRun = db<{ value: string }>(s, "SELECT value FROM settings WHERE key = 'cleanup.last_run_at'");
+    const lastRun = recorded();
     expect(lastRun).toHaveLength(1);
     // Every commit the agent made is still reachable from a snapshot ref; the unmerged branch is kept.
     const refs = git(repo, "for-each-ref", "--format=%(refname)", `refs/ccm/snapshots/task-${id}/`).split(
@@ -233,8 +235,6 @@ describe("worktree lifecycle through the daemon", () => {
     // A restart does not run it again: the recorded time stays.
     expect(s.run(["daemon", "restart"]).code).toBe(0);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(db<{ value: string }>(s, "SELECT value FROM settings WHERE key = 'cleanup.last_run_at'")).toEqual(
-      lastRun,
-    );
+    expect(recorded()).toEqual(lastRun);
   });
 });
