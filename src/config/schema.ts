@@ -125,6 +125,9 @@ function makeSchema(strict: boolean) {
     max_worktree_mb: positiveInt("Largest a task's worktree may grow (MiB, .git excluded).").default(2048),
     max_file_mb: positiveInt("Largest single file an agent may create (MiB).").default(100),
     max_commits: positiveInt("Most commits one task may make on its branch.").default(200),
+    check_every_seconds: positiveInt(
+      "Seconds between limit checks of a working task (a walk of its worktree; see npm run bench).",
+    ).default(5),
   });
   const snapshots = obj({
     every_commits: positiveInt("Take a snapshot ref every N commits on a task branch.").default(10),

@@ -11,6 +11,7 @@ import { CcmError } from "../errors.js";
 import { createApp } from "../server/app.js";
 import { openStore, type Store } from "../store/db.js";
 import { queueDepth } from "../store/tasks.js";
+import { createCleanupSchedule } from "./cleanup-schedule.js";
 import { createLoop } from "./loop.js";
 import { removePidFile, writePidFile } from "./pidfile.js";
 import type { Runner } from "./runner.js";
@@ -64,6 +65,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const openedStore = store;
     const startedAt = Date.now();
     const runner = options.createRunner?.({ store: openedStore, log, config, paths });
+    // Worktree cleanup belongs with the agents: a daemon that runs none has none to clean.
+    const cleanup = runner ? createCleanupSchedule({ store: openedStore, config, paths, log }) : undefined;
     const scheduler = createScheduler({
       store: openedStore,
       log,
@@ -84,6 +87,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       pass: async () => {
         await scheduler.tick();
         await runner?.reconcile();
+        cleanup?.tick();
       },
     });
     let port = config.web_ui.port;
@@ -120,6 +124,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         log.info({ reason }, "daemon stopping");
         await loop.stop();
         await runner?.drain();
+        await cleanup?.drain();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         openedStore.close();
         rmSync(paths.stateFile, { force: true });

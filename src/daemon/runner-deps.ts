@@ -3,6 +3,7 @@ import type { AgentAdapter, HookCommand } from "../agents/adapter.js";
 import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
 import type { Store } from "../store/db.js";
+import type { SafetyControl } from "./safety.js";
 
 /** The tmux operations the runner needs (runtime/tmux.ts implements them). */
 export interface TmuxControl {
@@ -59,4 +60,6 @@ export interface RunnerDeps {
   wrapperEntry: string;
   /** How often windows are checked for existence (a tmux call per agent); default 2000 ms. */
   livenessEveryMs?: number;
+  /** Backstops, post-run git checks, resource limits and snapshots (daemon/safety.ts); off when absent. */
+  safety?: SafetyControl;
 }

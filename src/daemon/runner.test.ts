@@ -70,6 +70,8 @@ function setup() {
     createTaskWorktree: async ({ taskId }) => {
       const path = join(repo, ".ccm", "worktrees", `task-${taskId}`);
       mkdirSync(path, { recursive: true });
+      // What git leaves in a linked worktree; the stage end checks it is still there.
+      writeFileSync(join(path, ".git"), `gitdir: ${join(repo, ".git", "worktrees", `task-${taskId}`)}\n`);
       return { path, branch: `ccm/task-${taskId}`, baseCommit: "base" };
     },
     copyWorktreeIncludes: async () => [],

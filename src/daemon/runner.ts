@@ -10,7 +10,7 @@ import { finishStageRun, stageRunOfAgent } from "../store/records.js";
 import { getTask, patchTask, type Task, tasksInStates, transitionTask } from "../store/tasks.js";
 import { interactiveAction } from "./interactive.js";
 import type { RunnerDeps } from "./runner-deps.js";
-import { finishStage, readExit } from "./stage-finish.js";
+import { finishStage, raiseLimitAlert, readExit } from "./stage-finish.js";
 import { runFiles, startStage } from "./stage-start.js";
 import { planTask } from "./task-plan.js";
 
@@ -48,6 +48,9 @@ export function createRunner(deps: RunnerDeps): Runner {
   const lastResult = new Map<number, AgentResult>();
   let lastLiveness = 0;
   let working = false;
+  /** Limit checks run beside the task's operation in flight, so a slow walk never holds up finishing. */
+  const measuring = new Set<number>();
+  const lastMeasured = new Map<number, number>();
 
   const failTask = (task: Task, stage: Stage | "queued", error: unknown) => {
     const message = isCcmError(error) ? error.message : ((error as Error)?.message ?? String(error));
@@ -289,6 +292,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         checkpoint = await deps.git
           .checkpointCommit(task.worktreePath, `ccm: checkpoint when task #${task.id} was ${task.state}`)
           .catch(() => null);
+        if (task.state === "cancelled")
+          await deps.safety?.snapshotIfWork(task, "cancelled with work").catch((error: unknown) => {
+            log.error({ taskId: task.id, err: error }, "snapshot failed");
+          });
       }
       store.transaction(() => {
         updateAgentRun(store, run.id, { status: "exited", endedAt: store.clock(), currentTool: null });
@@ -319,6 +326,44 @@ export function createRunner(deps: RunnerDeps): Runner {
     updateAgentRun(store, run.id, patch);
     log.info({ taskId: run.taskId, agentId: run.id, window: found.windowId }, "adopted an unrecorded window");
     return { ...run, ...patch };
+  };
+
+  /**
+   * Resource limits while the agent works, at most every safety.limits.check_every_seconds per task: a
+   * breach pauses the task (the next pass stops the agent and checkpoints its work, stopRun) and raises an
+   * alert. The periodic snapshot rides on the same pass.
+   */
+  const watchLimits = (task: Task, run: AgentRun) => {
+    const safety = deps.safety;
+    if (!safety || measuring.has(task.id)) return;
+    const now = store.clock();
+    if (now - (lastMeasured.get(task.id) ?? 0) < safety.checkEveryMs) return;
+    lastMeasured.set(task.id, now);
+    measuring.add(task.id);
+    void (async () => {
+      try {
+        await safety.periodicSnapshot(task);
+        const breach = await safety.measure(task);
+        if (!breach) return;
+        store.transaction(() => {
+          transitionTask(store, task.id, "paused", {
+            reason: `limit exceeded: ${breach.message}`,
+            actor: "daemon",
+            expectedFrom: task.state,
+          });
+          raiseLimitAlert(store, task.id, run.id, breach, "paused");
+        });
+        log.warn(
+          { taskId: task.id, limit: breach.limit, value: breach.value },
+          "limit exceeded: task paused",
+        );
+      } catch (error) {
+        // A state change meanwhile (the stage ended) makes the transition fail: the stage end checks again.
+        log.debug({ taskId: task.id, err: error }, "limit check skipped");
+      } finally {
+        measuring.delete(task.id);
+      }
+    })();
   };
 
   const markLost = (run: AgentRun, why: string) => {
@@ -396,6 +441,7 @@ export function createRunner(deps: RunnerDeps): Runner {
             continue;
           }
           driveInteractive(task, getAgentRun(store, run.id) ?? run);
+          watchLimits(task, run);
           if (checkLiveness && run.tmuxWindow && !(await deps.tmux.hasWindow(run.tmuxWindow))) {
             // Re-check: the wrapper may have written its exit file just before its window closed.
             if (!readExit(run.runDir)) {
@@ -416,6 +462,7 @@ export function createRunner(deps: RunnerDeps): Runner {
 
     async drain() {
       await Promise.allSettled([...inFlight.values()]);
+      while (measuring.size > 0) await new Promise((r) => setTimeout(r, 20));
     },
 
     busy: () => working,

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentResult, ExitInfo } from "../agents/adapter.js";
+import type { Violation } from "../core/git-checks.js";
+import type { LimitBreach } from "../core/limits.js";
 import { stageAfter } from "../core/stages.js";
 import type { Stage } from "../core/task-state.js";
 import { type AgentRun, updateAgentRun } from "../store/agents.js";
+import type { Store } from "../store/db.js";
+import { insertEvents } from "../store/events.js";
 import {
   addReport,
   commitsForTask,
@@ -71,7 +75,8 @@ export async function finishStage(
     result = deps.adapter(run.kind).finish(exit, lastResult);
   }
   if (stopReason) result = { ...result, ok: false, error: stopReason };
-  if (task.worktreePath && !existsSync(join(task.worktreePath, ".git"))) {
+  const worktreeGone = task.worktreePath !== null && !existsSync(join(task.worktreePath, ".git"));
+  if (worktreeGone) {
     // Deleted under the agent (by hand, a cleanup tool): whatever the agent says, its work is not there.
     result = {
       ...result,
@@ -80,9 +85,20 @@ export async function finishStage(
     };
   }
 
+  // Post-run git checks come first: with HEAD on another branch a checkpoint would commit onto that branch.
+  const violations = worktreeGone ? [] : await postRunViolations(deps, task, run);
+  if (violations.length > 0) {
+    result = {
+      ...result,
+      ok: false,
+      error: `git checks failed after ${run.stage}: ${violations.map((v) => v.message).join("; ")}`,
+    };
+  }
+  const headMoved = violations.some((v) => v.code === "head");
+
   let checkpoint: string | null = null;
   let commits: { sha: string; subject: string; checkpoint: boolean }[] = [];
-  if (task.worktreePath && task.baseCommit && run.kind !== "verify") {
+  if (task.worktreePath && task.baseCommit && run.kind !== "verify" && !headMoved) {
     try {
       checkpoint = await deps.git.checkpointCommit(
         task.worktreePath,
@@ -95,6 +111,17 @@ export async function finishStage(
     } catch (error) {
       deps.log.error({ taskId: task.id, err: error }, "checkpoint commit failed");
     }
+  }
+  // Limits at stage end: a breach pauses the task before its next stage (the agent has already stopped).
+  let breach: LimitBreach | null = null;
+  if (deps.safety && result.ok && !headMoved) {
+    await deps.safety
+      .periodicSnapshot(task)
+      .catch((error: unknown) => deps.log.error({ taskId: task.id, err: error }, "snapshot failed"));
+    breach = await deps.safety.measure(task).catch((error: unknown) => {
+      deps.log.error({ taskId: task.id, err: error }, "measuring the worktree failed");
+      return null;
+    });
   }
 
   store.transaction(() => {
@@ -112,6 +139,17 @@ export async function finishStage(
     )
       return;
     recordCommits(store, task.id, commits);
+    if (violations.length > 0) {
+      insertEvents(store, [
+        {
+          taskId: task.id,
+          agentId: run.id,
+          source: "daemon",
+          event: "git_violation",
+          payload: { stage: run.stage, violations },
+        },
+      ]);
+    }
     const kind = REPORT_KIND[run.stage];
     if (kind) {
       const body =
@@ -137,6 +175,22 @@ export async function finishStage(
     const next = plan ? stageAfter(run.stage, plan.switches) : "done";
     const all = commitsForTask(store, task.id);
     const checkpoints = all.filter((c) => c.checkpoint).length;
+    if (breach) raiseLimitAlert(store, task.id, run.id, breach, next === "done" ? "flagged" : "paused");
+    if (breach && next !== "done") {
+      // Paused where the next stage would start: resuming runs that stage, not this one again.
+      transitionTask(store, task.id, next, {
+        reason: `${run.stage} done`,
+        actor: "daemon",
+        expectedFrom: run.stage,
+        patch,
+      });
+      transitionTask(store, task.id, "paused", {
+        reason: `limit exceeded: ${breach.message}`,
+        actor: "daemon",
+        expectedFrom: next,
+      });
+      return;
+    }
     transitionTask(store, task.id, next === "done" ? "awaiting_approval" : next, {
       reason:
         next === "done"
@@ -148,4 +202,42 @@ export async function finishStage(
     });
   });
   deps.log.info({ taskId: task.id, agentId: run.id, stage: run.stage, ok: result.ok }, "stage finished");
+}
+
+/** The post-run git checks of the run's stage; a check that cannot run counts as failed (fail closed). */
+async function postRunViolations(deps: RunnerDeps, task: Task, run: AgentRun): Promise<Violation[]> {
+  if (!deps.safety) return [];
+  try {
+    return await deps.safety.checkStage(task, run.runDir);
+  } catch (error) {
+    deps.log.error({ taskId: task.id, err: error }, "post-run git checks failed to run");
+    return [{ code: "head", message: `the repository could not be checked: ${(error as Error).message}` }];
+  }
+}
+
+/** An alert for the alert routing (built elsewhere): an event of kind `alert`. */
+export function raiseLimitAlert(
+  store: Store,
+  taskId: number,
+  agentId: number | null,
+  breach: LimitBreach,
+  outcome: "paused" | "flagged",
+): void {
+  insertEvents(store, [
+    {
+      taskId,
+      agentId,
+      source: "daemon",
+      event: "alert",
+      payload: {
+        level: "warning",
+        code: "limit_exceeded",
+        message: `task #${taskId} ${outcome === "paused" ? "paused" : "exceeded a limit"}: ${breach.message}`,
+        outcome,
+        limit: breach.limit,
+        max: breach.max,
+        value: breach.value,
+      },
+    },
+  ]);
 }

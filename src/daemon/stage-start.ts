@@ -139,6 +139,8 @@ export async function startStage(
     // Project automations are read from the main checkout, never from the worktree the agent can edit.
     CCM_PROJECT_DIR: plan.project.path,
     CCM_WORKTREE: cwd,
+    // Git backstops (push refused, every ref the agent moves recorded) and the baseline of the post-run checks.
+    ...(deps.safety ? await deps.safety.prepareStage(ready, run.runDir, cwd) : {}),
   };
 
   let launch: LaunchSpec;

@@ -17,6 +17,7 @@ import {
 } from "../runtime/worktree.js";
 import type { Store } from "../store/db.js";
 import { createRunner, type Runner } from "./runner.js";
+import { createSafety } from "./safety.js";
 
 /** The hook entry agents call for every event: `<node> <pkg>/dist/hooks/entry.js <Event>`, no shell. */
 export const HOOK_ENTRY = fileURLToPath(new URL("../hooks/entry.js", import.meta.url));
@@ -70,5 +71,6 @@ export function wireRunner({ store, log, config, paths, hookUrl }: WiringOptions
     adapter: (name) => resolveAdapter(name, config, { writeClaudeSettings }),
     hook: hookCommand(),
     wrapperEntry: WRAPPER_ENTRY,
+    safety: createSafety({ store, config, log }),
   });
 }

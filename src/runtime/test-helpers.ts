@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
+import { CcmError } from "../errors.js";
 import { Tmux } from "./tmux.js";
 
 /**
@@ -13,6 +14,24 @@ import { Tmux } from "./tmux.js";
 export const SEALED_GIT_ENV = { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } as const;
 
 const TEST_IDENTITY = ["-c", "user.name=Test User", "-c", "user.email=test@example.invalid"];
+
+/** An identity through the environment, for git run as another process would (an agent). For tests only. */
+export const TEST_IDENTITY_ENV = {
+  GIT_AUTHOR_NAME: "T",
+  GIT_AUTHOR_EMAIL: "t@example.invalid",
+  GIT_COMMITTER_NAME: "T",
+  GIT_COMMITTER_EMAIL: "t@example.invalid",
+} as const;
+
+/** The CcmError a promise rejects with; throws when it resolves or fails with anything else. */
+export async function ccmRejection(promise: Promise<unknown>): Promise<CcmError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof CcmError)) throw new Error(`expected a CcmError, got ${String(error)}`);
+  return error;
+}
 
 export interface TempRepo extends AsyncDisposable {
   /** Real path of the main checkout (branch main, one commit). */

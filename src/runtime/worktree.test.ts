@@ -2,8 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CcmError } from "../errors.js";
-import { SEALED_GIT_ENV, tempRepo } from "./test-helpers.js";
+import { ccmRejection, SEALED_GIT_ENV, tempRepo } from "./test-helpers.js";
 import { createTaskWorktree, removeWorktree, worktreeHead } from "./worktree.js";
 
 beforeAll(() => {
@@ -12,15 +11,6 @@ beforeAll(() => {
 afterAll(() => {
   vi.unstubAllEnvs();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<CcmError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CcmError);
-  return error as CcmError;
-}
 
 describe("createTaskWorktree", () => {
   it("creates ccm/task-<id> from the base branch's current commit", async () => {
@@ -73,7 +63,7 @@ describe("createTaskWorktree", () => {
 
   it("fails clearly, leaving no branch behind, when the base branch is missing", async () => {
     await using repo = await tempRepo();
-    const error = await rejection(
+    const error = await ccmRejection(
       createTaskWorktree({ repo: repo.dir, taskId: 1, baseBranch: "develop", worktreesDir: repo.scratch }),
     );
     expect(error.code).toBe("INVALID_ARGUMENT");
@@ -85,7 +75,7 @@ describe("createTaskWorktree", () => {
     await using repo = await tempRepo();
     await mkdir(join(repo.scratch, "task-1"));
     await writeFile(join(repo.scratch, "task-1", "mine.txt"), "keep me\n");
-    const error = await rejection(
+    const error = await ccmRejection(
       createTaskWorktree({ repo: repo.dir, taskId: 1, baseBranch: "main", worktreesDir: repo.scratch }),
     );
     expect(error.details).toMatchObject({ reason: "path-taken" });
@@ -104,7 +94,7 @@ describe("createTaskWorktree", () => {
     await repo.git(["checkout", "--quiet", "-b", "ccm/task-5"]);
     await repo.commit("someone's work", { "w.txt": "w\n" });
     await repo.git(["checkout", "--quiet", "main"]);
-    const error = await rejection(
+    const error = await ccmRejection(
       createTaskWorktree({ repo: repo.dir, taskId: 5, baseBranch: "main", worktreesDir }),
     );
     expect(error.details).toMatchObject({ reason: "branch-exists" });
@@ -113,7 +103,7 @@ describe("createTaskWorktree", () => {
   it("rejects a task id that is not a positive integer", async () => {
     await using repo = await tempRepo();
     for (const taskId of [0, -1, 1.5]) {
-      const error = await rejection(
+      const error = await ccmRejection(
         createTaskWorktree({ repo: repo.dir, taskId, baseBranch: "main", worktreesDir: repo.scratch }),
       );
       expect(error.code).toBe("INVALID_ARGUMENT");
@@ -163,7 +153,7 @@ describe("removeWorktree", () => {
       worktreesDir: repo.scratch,
     });
     await writeFile(join(path, "new.txt"), "unsaved\n");
-    const error = await rejection(removeWorktree(repo.dir, path));
+    const error = await ccmRejection(removeWorktree(repo.dir, path));
     expect(error.details).toMatchObject({ reason: "dirty", files: ["new.txt"] });
     expect(existsSync(join(path, "new.txt"))).toBe(true);
     await removeWorktree(repo.dir, path, { force: true });
@@ -172,10 +162,10 @@ describe("removeWorktree", () => {
 
   it("refuses the main worktree and folders that are not worktrees", async () => {
     await using repo = await tempRepo();
-    expect((await rejection(removeWorktree(repo.dir, repo.dir))).details).toMatchObject({
+    expect((await ccmRejection(removeWorktree(repo.dir, repo.dir))).details).toMatchObject({
       reason: "main-worktree",
     });
-    const error = await rejection(removeWorktree(repo.dir, repo.scratch));
+    const error = await ccmRejection(removeWorktree(repo.dir, repo.scratch));
     expect(error.details).toMatchObject({ reason: "not-a-worktree" });
     expect(existsSync(repo.scratch)).toBe(true);
   });

@@ -7,6 +7,7 @@ import { diff as branchDiff, removeWorktree } from "../runtime/worktree.js";
 import type { Store } from "../store/db.js";
 import { getProjectById, type Project } from "../store/projects.js";
 import { getTask, type Task, transitionTask } from "../store/tasks.js";
+import { snapshotIfWork } from "./snapshots.js";
 
 /** Review and merge: the user's side of a finished task. Shared by the CLI and the HTTP API. */
 
@@ -61,6 +62,8 @@ export async function approveTask(
   }
   const projectConfig = loadProjectConfig(project.path);
   const strategy = options.strategy ?? projectConfig.merge.strategy;
+  // Before the base branch moves (and a rebase copies the task's commits): the branch as reviewed.
+  await snapshotIfWork(store, task, `before approve (${strategy})`);
   const result = await mergeTaskBranch({
     repo: project.path,
     baseBranch,

@@ -151,6 +151,13 @@ export function recordCommits(store: Store, taskId: number, commits: readonly Ta
   for (const c of commits) insert.run(taskId, c.sha, c.subject, c.checkpoint ? 1 : 0, at);
 }
 
+/** After a rollback: forget recorded commits that are no longer on the task branch. */
+export function keepTaskCommits(store: Store, taskId: number, onBranch: readonly string[]): void {
+  const keep = new Set(onBranch);
+  const remove = store.db.prepare("DELETE FROM task_commits WHERE task_id = ? AND sha = ?");
+  for (const c of commitsForTask(store, taskId)) if (!keep.has(c.sha)) remove.run(taskId, c.sha);
+}
+
 export function commitsForTask(store: Store, taskId: number): TaskCommit[] {
   const rows = store.db
     .prepare("SELECT sha, subject, checkpoint FROM task_commits WHERE task_id = ? ORDER BY id")

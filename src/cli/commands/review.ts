@@ -62,6 +62,8 @@ export function registerReviewCommands(task: Command, ctx: CliContext): void {
     .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
       const { rejectTask } = await import("../../services/review.js");
       const rejected = rejectTask(ctx.store(), parseTaskId(raw), opts.reason);
+      const { snapshotIfWork } = await import("../../services/snapshots.js");
+      await snapshotIfWork(ctx.store(), rejected, "rejected with work");
       if (opts.json) return printJson(ctx.output, rejected);
       ctx.output.out(`rejected task #${rejected.id}; branch ${rejected.branch ?? "-"} is kept`);
     });

@@ -22,6 +22,7 @@ import type { CliContext } from "../context.js";
 import { formatAge, formatTime, paint, printJson, type Style, table, truncate } from "../output.js";
 import { registerEventCommands } from "./events.js";
 import { registerReviewCommands } from "./review.js";
+import { registerSnapshotCommands } from "./snapshots.js";
 
 const AGENT_MODES = ["headless", "interactive", "hybrid"] as const;
 
@@ -216,16 +217,21 @@ Examples:
     .argument("<id>", "task id")
     .option("--reason <text>", "why, recorded in the task's history", "cancelled by user")
     .option("--json", "print the task as JSON")
-    .action((raw: string, opts: { reason: string; json?: boolean }) => {
+    .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
       const cancelled = transitionTask(ctx.store(), parseTaskId(raw), "cancelled", {
         reason: opts.reason,
         actor: "cli",
       });
+      // Work on the branch is kept in a snapshot ref; a running agent's leftovers are snapshotted by the
+      // daemon once it has stopped the agent and checkpointed them.
+      const { snapshotIfWork } = await import("../../services/snapshots.js");
+      await snapshotIfWork(ctx.store(), cancelled, "cancelled with work");
       if (opts.json) return printJson(ctx.output, cancelled);
       ctx.output.out(`cancelled task #${cancelled.id}`);
     });
 
   registerReviewCommands(task, ctx);
+  registerSnapshotCommands(task, ctx);
   registerEventCommands(task, ctx);
 }
 
