@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { AgentResult, ExitInfo } from "../agents/adapter.js";
 import { stageAfter } from "../core/stages.js";
 import type { Stage } from "../core/task-state.js";
-import { type AgentRun, updateAgentRun } from "../store/agents.js";
+import { type AgentRun, getAgentRun, updateAgentRun } from "../store/agents.js";
 import {
   addReport,
   commitsForTask,
@@ -90,6 +90,21 @@ export async function finishStage(
 
   store.transaction(() => {
     const stageRun = stageRunOfAgent(store, run.id);
+    // Stopped by the pause gate after a tool call: the stage is unfinished, not done (see pause-gate.ts).
+    const cutShort = (getAgentRun(store, run.id)?.gateStoppedAt ?? null) !== null;
+    if (cutShort && result.ok) {
+      updateAgentRun(store, run.id, {
+        status: "exited",
+        exitCode: exit.code,
+        result,
+        endedAt: store.clock(),
+        currentTool: null,
+      });
+      if (!stageRun || !finishStageRun(store, task.id, run.stage, stageRun.attempt, "failed")) return;
+      recordCommits(store, task.id, commits);
+      pauseCutShort(deps, task.id, run, result.sessionId);
+      return;
+    }
     updateAgentRun(store, run.id, {
       status: "exited",
       exitCode: exit.code,
@@ -139,4 +154,24 @@ export async function finishStage(
     });
   });
   deps.log.info({ taskId: task.id, agentId: run.id, stage: run.stage, ok: result.ok }, "stage finished");
+}
+
+/**
+ * The run stopped at the pause gate: the task becomes paused in the same stage, and the session to resume
+ * is kept. The pause request (reason, actor) becomes the transition's reason.
+ */
+function pauseCutShort(deps: RunnerDeps, taskId: number, run: AgentRun, sessionId: string | undefined): void {
+  const current = getTask(deps.store, taskId);
+  if (current.state !== run.stage) return;
+  const request = current.pauseRequest;
+  const session = sessionId ?? getAgentRun(deps.store, run.id)?.sessionId ?? current.sessionId;
+  transitionTask(deps.store, taskId, "paused", {
+    reason: `${request?.reason ?? "paused"} (the agent stopped after a tool call; its session resumes later)`,
+    actor: request?.actor ?? "daemon",
+    expectedFrom: run.stage,
+    patch: {
+      pausedBy: request?.kind ?? "manual",
+      ...(session ? { sessionId: session, resumeSessionId: session } : {}),
+    },
+  });
 }

@@ -1,13 +1,16 @@
 import { sql as initial } from "./0001-initial.js";
 import { sql as agentsEvents } from "./0002-agents-events.js";
+import { sql as quota } from "./0004-quota.js";
 
 /**
  * Numbered migrations, applied in order; the schema version is PRAGMA user_version = the number of the
- * last one applied. Never edit a released migration: add the next number.
+ * last one applied. Never edit a released migration: add the next number. Numbers are assigned per
+ * branch of work (0003 belongs to another branch), so the version is the highest number, not the count.
  */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: "initial", sql: initial },
   { version: 2, name: "agents-events", sql: agentsEvents },
+  { version: 4, name: "quota", sql: quota },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
