@@ -61,7 +61,10 @@ export function worst(levels: Iterable<QuotaLevel>): QuotaLevel {
 }
 
 function fresh(sample: Sample, now: number, f: Freshness): boolean {
-  if (sample.source === "statusline") return now - sample.at <= f.statuslineMaxAgeMs;
+  // Usage within a window never goes down: Anthropic's figure stands until its reset even if no session
+  // has reported since (the agents are paused, so none will).
+  if (sample.source === "statusline")
+    return now - sample.at <= f.statuslineMaxAgeMs || (sample.resetsAt !== null && sample.resetsAt > now);
   if (sample.source === "ccusage") return now - sample.at <= f.ccusageMaxAgeMs;
   return true; // our own reader is the last resort: its latest reading always counts
 }

@@ -28,17 +28,18 @@ CREATE TABLE transcript_files (
   mtime_ms REAL NOT NULL
 ) WITHOUT ROWID;
 
--- One row per usage entry, keyed by "<message id>:<request id>" (or "<file>@<offset>" when either id is
--- missing, which is never de-duplicated, like ccusage).
+-- One row per usage entry and account, keyed by "<message id>:<request id>" (or "<file>@<offset>" when
+-- either id is missing, which is never de-duplicated, like ccusage).
 CREATE TABLE usage_entries (
-  key TEXT PRIMARY KEY,
   account TEXT NOT NULL,
+  key TEXT NOT NULL,
   at INTEGER NOT NULL,
   input_tokens INTEGER NOT NULL,
   output_tokens INTEGER NOT NULL,
   cache_creation_tokens INTEGER NOT NULL,
   cache_read_tokens INTEGER NOT NULL,
-  model TEXT
+  model TEXT,
+  PRIMARY KEY (account, key)
 ) WITHOUT ROWID;
 CREATE INDEX usage_entries_time ON usage_entries(account, at);
 
