@@ -3,11 +3,13 @@
 //   tasks  (bench/tasks.js)  task create, scheduler pick, `ccm task list` with 10,000 tasks
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
+//   quota  (bench/quota.js)  transcript reader over 1 GB: first scan, incremental refresh, vs ccusage
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchDaemon } from "./daemon.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
+import { benchQuota } from "./quota.js";
 import { benchTasks } from "./tasks.js";
 
 if (!existsSync(dist("hooks/entry.js"))) {
@@ -15,7 +17,7 @@ if (!existsSync(dist("hooks/entry.js"))) {
   process.exit(1);
 }
 
-const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon };
+const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon, quota: benchQuota };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();
 const details = {};

@@ -14,6 +14,8 @@ export interface BlockEntry {
 
 export interface UsageBlock {
   start: number;
+  /** The first entry's time (entries from here on belong to this block or later ones). */
+  firstAt: number;
   end: number;
   /** The last entry's time. */
   lastAt: number;
@@ -36,7 +38,7 @@ export function identifyBlocks(entries: Iterable<BlockEntry>, lengthMs = BLOCK_M
       entry.at - current.lastAt > lengthMs
     ) {
       const start = floorToHour(entry.at);
-      current = { start, end: start + lengthMs, lastAt: entry.at, entries: 0, tokens: 0 };
+      current = { start, firstAt: entry.at, end: start + lengthMs, lastAt: entry.at, entries: 0, tokens: 0 };
       blocks.push(current);
     }
     current.lastAt = entry.at;

@@ -1,5 +1,5 @@
 import type { Store } from "../store/db.js";
-import { BLOCK_MS, identifyBlocks, isActive, largestFinishedBlock, type UsageBlock } from "./blocks.js";
+import { identifyBlocks, isActive, largestFinishedBlock, type UsageBlock } from "./blocks.js";
 import type { NewSample } from "./samples.js";
 import { type ReadOptions, refreshTranscripts } from "./transcripts.js";
 
@@ -8,22 +8,6 @@ import { type ReadOptions, refreshTranscripts } from "./transcripts.js";
  * ccusage computes them, against `quota.fallback_token_budget`. With `max` the budget is the largest
  * finished block ever seen; no block ever reached the real limit, so this errs towards pausing early.
  */
-
-/** Blocks are independent across a gap of more than 5 h: the current block needs entries since the last gap. */
-export function entriesSinceLastGap(store: Store, account: string): { at: number; tokens: number }[] {
-  const times = store.db
-    .prepare("SELECT at FROM usage_entries WHERE account = ? ORDER BY at DESC")
-    .iterate(account) as Iterable<{ at: number }>;
-  let since: number | undefined;
-  let previous: number | undefined;
-  for (const { at } of times) {
-    if (previous !== undefined && previous - at > BLOCK_MS) break;
-    since = at;
-    previous = at;
-  }
-  if (since === undefined) return [];
-  return entriesFrom(store, account, since);
-}
 
 function entriesFrom(store: Store, account: string, since: number): { at: number; tokens: number }[] {
   return store.db
@@ -43,6 +27,11 @@ export interface FallbackSource {
   poll(now: number): NewSample[];
 }
 
+/**
+ * Blocks before the current one are final unless an older entry turns up, so after the first poll only the
+ * entries from the current block's first entry on are read again: the refresh costs what was appended,
+ * not the history (a week of back-to-back sessions is one unbroken chain of blocks).
+ */
 export function createFallbackSource(options: {
   store: Store;
   accounts: () => readonly string[];
@@ -50,27 +39,35 @@ export function createFallbackSource(options: {
   read?: ReadOptions;
 }): FallbackSource {
   const { store } = options;
-  /** Largest finished block per account, from the whole history once, then kept up to date. */
-  const largest = new Map<string, number | undefined>();
-  const chainStart = new Map<string, number>();
+  const known = new Map<string, { currentFirstAt: number | undefined; largest: number | undefined }>();
   return {
     poll(now) {
       const accounts = options.accounts();
       const refreshed = refreshTranscripts(store, accounts, options.read);
       const samples: NewSample[] = [];
       for (const account of accounts) {
-        const recent = identifyBlocks(entriesSinceLastGap(store, account));
-        const olderChanged =
+        let state = known.get(account);
+        const historyChanged =
+          state !== undefined &&
           refreshed.oldestAdded !== undefined &&
-          refreshed.oldestAdded < (chainStart.get(account) ?? Number.MAX_SAFE_INTEGER);
-        if (options.budget === "max" && (!largest.has(account) || olderChanged))
-          largest.set(account, largestFinishedBlock(allBlocks(store, account), now));
-        if (recent[0]) chainStart.set(account, recent[0].start);
-        const seen = largestFinishedBlock(recent, now);
-        const known = largest.get(account);
-        if (seen !== undefined && (known === undefined || seen > known)) largest.set(account, seen);
-        const limit = options.budget === "max" ? largest.get(account) : options.budget;
+          (state.currentFirstAt === undefined || refreshed.oldestAdded < state.currentFirstAt);
+        let recent: UsageBlock[];
+        if (state === undefined || historyChanged) {
+          recent = allBlocks(store, account);
+          state = { currentFirstAt: undefined, largest: undefined };
+        } else {
+          recent =
+            state.currentFirstAt === undefined
+              ? []
+              : identifyBlocks(entriesFrom(store, account, state.currentFirstAt));
+        }
+        const finished = largestFinishedBlock(recent, now);
+        if (finished !== undefined && (state.largest === undefined || finished > state.largest))
+          state.largest = finished;
         const current = recent.at(-1);
+        if (current) state.currentFirstAt = current.firstAt;
+        known.set(account, state);
+        const limit = options.budget === "max" ? state.largest : options.budget;
         const active = current !== undefined && isActive(current, now) ? current : undefined;
         if (limit === undefined || limit <= 0) continue;
         const tokens = active?.tokens ?? 0;

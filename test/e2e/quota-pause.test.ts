@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { RESUME_PROMPT } from "../../src/daemon/stage-start.js";
-import { createClaudeSandbox } from "../fixtures/claude-env.js";
+import { claudeBinary, createClaudeSandbox } from "../fixtures/claude-env.js";
 import { type RecordedRequest, startFakeAnthropic } from "../fixtures/fake-anthropic/server.js";
 import { RUN_MARKER_ENV } from "../fixtures/process-sweep.js";
-import { claudeBinary } from "../fixtures/claude-env.js";
 import { agentWorld, waitForTaskState } from "../helpers/agent-world.js";
 
 // Pause and resume end to end: the real daemon runs the real Claude Code binary (headless) in a private
@@ -24,7 +23,13 @@ interface TaskJson {
   pausedBy: string | null;
   failureReason: string | null;
   transitions: { from: string | null; to: string; reason: string; actor: string }[];
-  agents: { id: number; stage: string; runDir: string; sessionId: string | null; gateStoppedAt: number | null }[];
+  agents: {
+    id: number;
+    stage: string;
+    runDir: string;
+    sessionId: string | null;
+    gateStoppedAt: number | null;
+  }[];
 }
 
 function userTexts(request: RecordedRequest): string {
@@ -69,7 +74,13 @@ describe("pause and resume with a real agent run", () => {
       join(repo, ".ccm", "config.yaml"),
       "mode: headless\npermission_mode: bypassPermissions\nverify: test -f one.txt && test -f two.txt\nstages: {planning: false, reviewing: false}\n",
     );
-    const env = { ...claude.env, HOME: w.home, CCM_HOME: w.ccmHome, PATH: w.env.PATH ?? "/usr/bin:/bin", [RUN_MARKER_ENV]: w.marker };
+    const env = {
+      ...claude.env,
+      HOME: w.home,
+      CCM_HOME: w.ccmHome,
+      PATH: w.env.PATH ?? "/usr/bin:/bin",
+      [RUN_MARKER_ENV]: w.marker,
+    };
     const { id } = w.json<{ id: number }>(["task", "create", "-p", "app", "Add one.txt and two.txt"]);
     const started = w.run(["daemon", "start"], { env });
     expect(started.code, started.stderr).toBe(0);
@@ -79,7 +90,9 @@ describe("pause and resume with a real agent run", () => {
     await until("PreToolUse", () => {
       const db = new DatabaseSync(join(w.ccmHome, "ccm.db"), { readOnly: true });
       try {
-        return db.prepare("SELECT 1 FROM events WHERE task_id = ? AND event = 'PreToolUse'").get(id) ? true : undefined;
+        return db.prepare("SELECT 1 FROM events WHERE task_id = ? AND event = 'PreToolUse'").get(id)
+          ? true
+          : undefined;
       } finally {
         db.close();
       }
@@ -98,9 +111,14 @@ describe("pause and resume with a real agent run", () => {
     const firstRun = paused.agents.find((a) => a.stage === "executing");
     expect(firstRun?.gateStoppedAt).not.toBeNull();
     // The tool call completed (its commit is on the branch); no further model request was made.
-    expect(execFileSync("git", ["log", "--format=%s", `main..ccm/task-${id}`], { cwd: repo, encoding: "utf8" })).toContain("Add one.txt");
+    expect(
+      execFileSync("git", ["log", "--format=%s", `main..ccm/task-${id}`], { cwd: repo, encoding: "utf8" }),
+    ).toContain("Add one.txt");
     expect(api.turnRequests().map((r) => r.turn)).toEqual([0]);
-    const status = w.json<{ held: boolean; holdCause: string; pausedTasks: { id: number }[] }>(["quota", "status"]);
+    const status = w.json<{ held: boolean; holdCause: string; pausedTasks: { id: number }[] }>([
+      "quota",
+      "status",
+    ]);
     expect(status).toMatchObject({ held: true, holdCause: "manual", pausedTasks: [{ id }] });
 
     const resumed = w.json<{ resumed: number[] }>(["quota", "resume"]);
@@ -121,7 +139,10 @@ describe("pause and resume with a real agent run", () => {
     expect(done.transitions.map((t) => `${t.from}>${t.to}:${t.actor}`)).toEqual(
       expect.arrayContaining(["executing>paused:cli", "paused>queued:cli", "queued>executing:daemon"]),
     );
-    const log = execFileSync("git", ["log", "--format=%s", `main..ccm/task-${id}`], { cwd: repo, encoding: "utf8" });
+    const log = execFileSync("git", ["log", "--format=%s", `main..ccm/task-${id}`], {
+      cwd: repo,
+      encoding: "utf8",
+    });
     expect(log).toContain("Add two.txt");
   }, 180_000);
 });
