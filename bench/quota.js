@@ -63,32 +63,37 @@ function toolResult(at, n, session, size) {
   });
 }
 
-/** Sessions spread over the last 7 days, a few hours of work then a gap, so blocks and gaps both occur. */
+/** The lines of entry `n` of a session (their length does not depend on the time: ISO strings are fixed). */
+function entryLines(at, n, session) {
+  const a = assistant(at, n, session, "I will run the tests now.");
+  // Streaming writes one line per content block with the same id and usage: one in three twice.
+  const lines = n % 3 === 0 ? [a, a] : [a];
+  lines.push(toolResult(at + 5000, n, session, 1500 + (n % 7) * 400));
+  return lines;
+}
+
+/**
+ * Sessions spread over the last 7 days, each a few hours of work (an entry every 20 s) ending before now,
+ * overlapping the next one: a week of back-to-back use, the worst case for block computation.
+ */
 export function generate(root, totalBytes, files, now = Date.now()) {
   const perFile = Math.ceil(totalBytes / files);
+  const step = (7 * 24 * HOUR) / files;
   let written = 0;
   for (let f = 0; f < files; f++) {
     const dir = join(root, "projects", `-home-dev-project-${f % 16}`);
     mkdirSync(dir, { recursive: true });
     const session = `${String(f).padStart(8, "0")}-5b1e-4c8e-9a44-2d1f0e6b9c01`;
-    const start = now - 7 * 24 * HOUR + f * ((7 * 24 * HOUR) / files);
+    let count = 0;
+    for (let bytes = 0; bytes < perFile; count++)
+      for (const line of entryLines(0, count, session)) bytes += line.length + 1;
+    const end = now - 7 * 24 * HOUR + (f + 1) * step - 10 * 60_000;
+    const start = end - count * 20_000;
     const parts = [];
-    let bytes = 0;
-    let n = 0;
-    while (bytes < perFile) {
-      const at = start + n * 20_000;
-      const a = assistant(at, n, session, "I will run the tests now.");
-      // Streaming writes one line per content block with the same id and usage: one in three twice.
-      const lines = n % 3 === 0 ? [a, a] : [a];
-      lines.push(toolResult(at + 5000, n, session, 1500 + (n % 7) * 400));
-      for (const line of lines) {
-        parts.push(line);
-        bytes += line.length + 1;
-      }
-      n++;
-    }
-    writeFileSync(join(dir, `${session}.jsonl`), `${parts.join("\n")}\n`);
-    written += bytes;
+    for (let n = 0; n < count; n++) parts.push(...entryLines(start + n * 20_000, n, session));
+    const text = `${parts.join("\n")}\n`;
+    writeFileSync(join(dir, `${session}.jsonl`), text);
+    written += text.length;
   }
   return written;
 }
