@@ -22,6 +22,7 @@ import type { Hold, Override } from "./policy.js";
  */
 
 const HOLD_KEY = "quota.hold";
+const AGENT_ACCOUNT_KEY = "quota.agent_account";
 const OVERRIDE_KEY = "quota.override";
 
 function getSetting<T>(store: Store, key: string): T | undefined {
@@ -53,6 +54,11 @@ export const setHold = (store: Store, hold: Hold | undefined) => setSetting(stor
 export const getOverride = (store: Store) => getSetting<Override>(store, OVERRIDE_KEY);
 export const setOverride = (store: Store, value: Override | undefined) =>
   setSetting(store, OVERRIDE_KEY, value);
+
+/** The account the daemon's agents use, as the daemon sees it (the CLI's environment may differ). */
+export const getAgentAccount = (store: Store) => getSetting<string>(store, AGENT_ACCOUNT_KEY);
+export const setAgentAccount = (store: Store, account: string) =>
+  setSetting(store, AGENT_ACCOUNT_KEY, account);
 
 export type PauseOutcome = "paused" | "requested" | "already";
 

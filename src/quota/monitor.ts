@@ -6,11 +6,13 @@ import type { Task } from "../store/tasks.js";
 import { agentAccount, claudeAccounts, type Env } from "./accounts.js";
 import { type CcusageBlock, ccusageEntry, runCcusageBlocks, sampleFromBlocks } from "./ccusage.js";
 import {
+  getAgentAccount,
   getHold,
   getOverride,
   quotaPausedTasks,
   requestPauseAll,
   resumeTask,
+  setAgentAccount,
   setOverride,
 } from "./controls.js";
 import { createFallbackSource, type FallbackSource } from "./fallback.js";
@@ -161,7 +163,9 @@ export function createQuotaMonitor(options: MonitorOptions): QuotaMonitor {
           });
       }
       const views = viewAccounts(latestSamples(store), now, thresholdsOf(config), freshnessOf(config));
-      const mine = views.find((v) => v.account === agentAccount(env));
+      const account = agentAccount(env);
+      if (getAgentAccount(store) !== account) setAgentAccount(store, account);
+      const mine = views.find((v) => v.account === account);
       const override = getOverride(store);
       const decision = decide({
         now,

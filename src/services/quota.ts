@@ -2,6 +2,7 @@ import type { Config } from "../config/load.js";
 import { type Alert, listAlerts } from "../notify/alerts.js";
 import { agentAccount, type Env } from "../quota/accounts.js";
 import {
+  getAgentAccount,
   getHold,
   getOverride,
   type PauseOutcome,
@@ -51,7 +52,7 @@ export interface QuotaStatus {
   autoPause: boolean;
   autoResume: boolean;
   resumeSpreadSeconds: number;
-  /** The config directory our agents run under. */
+  /** The config directory our agents run under (as the daemon last saw it; else from this environment). */
   agentAccount: string;
   /** Per account: the source in force, each window's figures and reset time. */
   accounts: AccountView[];
@@ -69,7 +70,7 @@ export function quotaStatus(
   now = store.clock(),
 ): QuotaStatus {
   const accounts = viewAccounts(latestSamples(store), now, thresholdsOf(config), freshnessOf(config));
-  const mine = agentAccount(env);
+  const mine = getAgentAccount(store) ?? agentAccount(env);
   const hold = getHold(store);
   const override = getOverride(store);
   const decision = decide({
