@@ -1,9 +1,10 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config/load.js";
 import { raiseAlert } from "../notify/alerts.js";
 import type { Store } from "../store/db.js";
 import type { Task } from "../store/tasks.js";
-import { agentAccount, claudeAccounts, type Env } from "./accounts.js";
+import { agentAccount, claudeAccounts, type Env, isDirectory } from "./accounts.js";
 import { type CcusageBlock, ccusageEntry, runCcusageBlocks, sampleFromBlocks } from "./ccusage.js";
 import {
   getAgentAccount,
@@ -55,9 +56,10 @@ export function freshnessOf(config: Config) {
   };
 }
 
-/** Accounts watched: every Claude config dir with transcripts, plus the one our agents use. */
+/** Accounts with transcripts to read: every Claude config dir that has them (ours included, once it has). */
 export function watchedAccounts(env: Env): string[] {
-  return [...new Set([agentAccount(env), ...claudeAccounts(env)])];
+  const mine = agentAccount(env);
+  return [...new Set([...(isDirectory(join(mine, "projects")) ? [mine] : []), ...claudeAccounts(env)])];
 }
 
 export function createQuotaMonitor(options: MonitorOptions): QuotaMonitor {
