@@ -91,20 +91,7 @@ export async function finishStage(
   store.transaction(() => {
     const stageRun = stageRunOfAgent(store, run.id);
     // Stopped by the pause gate after a tool call: the stage is unfinished, not done (see pause-gate.ts).
-    const cutShort = (getAgentRun(store, run.id)?.gateStoppedAt ?? null) !== null;
-    if (cutShort && result.ok) {
-      updateAgentRun(store, run.id, {
-        status: "exited",
-        exitCode: exit.code,
-        result,
-        endedAt: store.clock(),
-        currentTool: null,
-      });
-      if (!stageRun || !finishStageRun(store, task.id, run.stage, stageRun.attempt, "failed")) return;
-      recordCommits(store, task.id, commits);
-      pauseCutShort(deps, task.id, run, result.sessionId);
-      return;
-    }
+    const cutShort = result.ok && (getAgentRun(store, run.id)?.gateStoppedAt ?? null) !== null;
     updateAgentRun(store, run.id, {
       status: "exited",
       exitCode: exit.code,
@@ -112,6 +99,12 @@ export async function finishStage(
       endedAt: store.clock(),
       currentTool: null,
     });
+    if (cutShort) {
+      if (!stageRun || !finishStageRun(store, task.id, run.stage, stageRun.attempt, "failed")) return;
+      recordCommits(store, task.id, commits);
+      pauseCutShort(deps, task.id, run, result.sessionId);
+      return;
+    }
     if (
       !stageRun ||
       !finishStageRun(store, task.id, run.stage, stageRun.attempt, result.ok ? "done" : "failed")
