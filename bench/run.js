@@ -4,12 +4,14 @@
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
 //   lifecycle (bench/lifecycle.js) the resource-limit check per task and the post-run git observation
+//   quota  (bench/quota.js)  transcript reader over 1 GB: first scan, incremental refresh, vs ccusage
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchDaemon } from "./daemon.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
 import { benchLifecycle } from "./lifecycle.js";
+import { benchQuota } from "./quota.js";
 import { benchTasks } from "./tasks.js";
 
 if (!existsSync(dist("hooks/entry.js"))) {
@@ -17,7 +19,13 @@ if (!existsSync(dist("hooks/entry.js"))) {
   process.exit(1);
 }
 
-const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon, lifecycle: benchLifecycle };
+const SUITES = {
+  tasks: benchTasks,
+  hooks: benchHooks,
+  daemon: benchDaemon,
+  lifecycle: benchLifecycle,
+  quota: benchQuota,
+};
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();
 const details = {};

@@ -8,6 +8,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerHubCommands } from "./commands/hub.js";
 import { registerInfoCommands } from "./commands/info.js";
 import { registerProjectCommands } from "./commands/project.js";
+import { registerQuotaCommands } from "./commands/quota.js";
 import { registerTaskCommands } from "./commands/task.js";
 import { type CliContext, createContext } from "./context.js";
 import { packageVersion } from "./version.js";
@@ -44,6 +45,7 @@ Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
   registerConfigCommands(program, ctx);
   registerProjectCommands(program, ctx);
   registerTaskCommands(program, ctx);
+  registerQuotaCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerCleanupCommand(program, ctx);
   registerDemoCommand(program, ctx);

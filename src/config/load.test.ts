@@ -119,7 +119,9 @@ describe("config validation", () => {
         "automations",
         "daemon",
         "database",
+        "notifications",
         "profile",
+        "quota",
         "resources",
         "safety",
         "supabase",
@@ -130,5 +132,14 @@ describe("config validation", () => {
     );
     expect(Object.keys(schema.properties.resources?.properties ?? {})).toContain("max_queue_size");
     expect(schema.properties.agents?.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties.quota?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        "warning_percent",
+        "critical_percent",
+        "auto_pause",
+        "auto_resume",
+        "fallback_token_budget",
+      ]),
+    );
   });
 });

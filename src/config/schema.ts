@@ -154,6 +154,56 @@ function makeSchema(strict: boolean) {
     timeout_seconds: positiveInt("Default time limit of one automation script run.").default(10),
   });
 
+  // Issue 6 (quota): the product spec names thresholds 50 % / 90 % and auto-pause/resume, but no keys;
+  // these are ours. Percentages are of the 5-hour (or 7-day) window in force.
+  const percent = (description: string) => z.number().min(1).max(100).describe(description);
+  const quota = obj({
+    enabled: z.boolean().default(true).describe("Watch Claude usage and act on the thresholds."),
+    warning_percent: percent("Usage at which a warning alert goes out.").default(50),
+    critical_percent: percent("Usage at which dispatching stops and running agents pause.").default(90),
+    auto_pause: z.boolean().default(true).describe("Pause running agents at the critical threshold."),
+    auto_resume: z.boolean().default(true).describe("Resume quota-paused tasks once the window resets."),
+    resume_spread_seconds: nonNegativeInt("Seconds between two resumed tasks after a reset.").default(30),
+    poll_interval_seconds: positiveInt(
+      "Seconds between two readings of ccusage and the transcripts.",
+    ).default(60),
+    statusline_max_age_seconds: positiveInt(
+      "A status-line reading older than this no longer counts (the next source is used).",
+    ).default(900),
+    ccusage: obj({
+      enabled: z.boolean().default(true).describe("Use `ccusage blocks --json` when no status line reports."),
+      token_limit: z
+        .union([z.int().min(1), z.literal("max")])
+        .default("max")
+        .describe("ccusage --token-limit: tokens per 5-hour block, or max (the largest past block)."),
+      timeout_seconds: positiveInt("Time limit of one ccusage run.").default(60),
+    }).default(() => ({ enabled: true, token_limit: "max" as const, timeout_seconds: 60 })),
+    fallback_token_budget: z
+      .union([z.int().min(1), z.literal("max")])
+      .default("max")
+      .describe(
+        "Our own transcript reader: tokens allowed per 5-hour block, or max (the largest past block, which pauses early).",
+      ),
+  });
+  const notifications = obj({
+    desktop: z
+      .boolean()
+      .default(true)
+      .describe("notify-send (Linux) / osascript (macOS); a log line if absent."),
+    telegram: obj({
+      bot_token: z.string().regex(/^[1-9][0-9]*:[A-Za-z0-9_-]+$/, "a bot token like 123456:ABC-DEF"),
+      chat_id: z.union([z.int(), z.string().min(1)]),
+      api_url: z.url().default("https://api.telegram.org").describe("Bot API server (self-hosted or tests)."),
+    }).optional(),
+    slack: obj({
+      webhook_url: z.url().describe("Slack incoming-webhook URL (https://hooks.slack.com/services/…)."),
+    }).optional(),
+    min_level: z
+      .enum(["info", "warning", "critical"])
+      .default("info")
+      .describe("Alerts below this level are stored but not sent."),
+  });
+
   return obj({
     profile: z.enum(PROFILES).default("full"),
     system: system.default(() => system.parse({})),
@@ -166,6 +216,8 @@ function makeSchema(strict: boolean) {
     resources: resources.default(() => resources.parse({})),
     safety: safety.default(() => safety.parse({})),
     automations: automations.default(() => automations.parse({})),
+    quota: quota.default(() => quota.parse({})),
+    notifications: notifications.default(() => notifications.parse({})),
   });
 }
 

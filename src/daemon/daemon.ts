@@ -8,6 +8,8 @@ import { ensureHome } from "../config/home.js";
 import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
 import { CcmError } from "../errors.js";
+import { channelsFromConfig, createAlertRouter } from "../notify/router.js";
+import { createQuotaMonitor, type QuotaMonitor } from "../quota/monitor.js";
 import { createApp } from "../server/app.js";
 import { openStore, type Store } from "../store/db.js";
 import { queueDepth } from "../store/tasks.js";
@@ -26,6 +28,8 @@ export interface DaemonOptions {
   logger?: Logger;
   /** Builds the task runner (agents in tmux). Without one, queued tasks stay queued. */
   createRunner?: (deps: { store: Store; log: Logger; config: Config; paths: CcmPaths }) => Runner;
+  /** Builds the quota monitor; default: the real sources for this process's environment. */
+  createQuotaMonitor?: (deps: { store: Store; log: Logger; config: Config }) => QuotaMonitor;
 }
 
 export interface RunningDaemon extends AsyncDisposable {
@@ -67,7 +71,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const runner = options.createRunner?.({ store: openedStore, log, config, paths });
     // Worktree cleanup belongs with the agents: a daemon that runs none has none to clean.
     const cleanup = runner ? createCleanupSchedule({ store: openedStore, config, paths, log }) : undefined;
+    const quota = (options.createQuotaMonitor ?? createQuotaMonitor)({ store: openedStore, log, config });
+    const alerts = createAlertRouter({
+      store: openedStore,
+      log,
+      channels: channelsFromConfig(config),
+      minLevel: config.notifications.min_level,
+    });
+    let delivering: Promise<unknown> | undefined;
     const scheduler = createScheduler({
+      held: () => quota.held(),
       store: openedStore,
       log,
       maxConcurrent: () =>
@@ -85,6 +98,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       // Agents at work: follow their output closely. Idle: a pass a second (new work wakes it anyway).
       intervalMs: () => (runner?.busy() ? 200 : 1000),
       pass: async () => {
+        await quota.tick();
+        // Alerts go out in the background: a slow webhook never delays the task loop.
+        delivering ??= alerts.deliver().finally(() => {
+          delivering = undefined;
+        });
         await scheduler.tick();
         await runner?.reconcile();
         cleanup?.tick();
@@ -125,6 +143,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         await loop.stop();
         await runner?.drain();
         await cleanup?.drain();
+        await quota.settle();
+        await delivering;
         await new Promise<void>((resolve) => server.close(() => resolve()));
         openedStore.close();
         rmSync(paths.stateFile, { force: true });

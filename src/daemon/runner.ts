@@ -366,6 +366,22 @@ export function createRunner(deps: RunnerDeps): Runner {
     })();
   };
 
+  /** A paused task's next agent stage does not start: the pause takes effect here (no agent is running). */
+  const pauseBeforeStart = (task: Task) => {
+    const request = task.pauseRequest!;
+    try {
+      transitionTask(store, task.id, "paused", {
+        reason: `${request.reason} (before ${task.state} started)`,
+        actor: request.actor,
+        expectedFrom: task.state,
+        patch: { pausedBy: request.kind },
+      });
+      log.info({ taskId: task.id, stage: task.state, reason: request.reason }, "task paused");
+    } catch (error) {
+      log.warn({ taskId: task.id, err: error }, "could not pause the task (state changed meanwhile)");
+    }
+  };
+
   const markLost = (run: AgentRun, why: string) => {
     store.transaction(() => {
       updateAgentRun(store, run.id, { status: "lost", endedAt: store.clock() });
@@ -423,6 +439,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         active.delete(task.id);
         if (!run || run.stage !== task.state) {
           if (run) stopRun(task, run);
+          else if (task.pauseRequest && task.state !== "verifying") pauseBeforeStart(task);
           else
             track(task.id, async () => {
               try {

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   /** How many tasks may work at once (agents.max_concurrent, resources.max_agents, tmux windows). */
   maxConcurrent: () => number;
   dispatch?: Dispatcher;
+  /** Whether dispatching is held (quota critical or `ccm quota pause`); queued tasks then stay queued. */
+  held?: () => boolean;
 }
 
 export interface Scheduler {
@@ -31,6 +33,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const task of failOrphanedTasks(store, "daemon")) {
         log.info({ taskId: task.id }, "task failed: a dependency was cancelled");
       }
+      if (options.held?.()) return [];
       const picked = nextRunnable(store, options.maxConcurrent() - runningCount(store));
       if (!dispatch) return picked;
       for (const task of picked) {

@@ -5,7 +5,7 @@ import type { Violation } from "../core/git-checks.js";
 import type { LimitBreach } from "../core/limits.js";
 import { stageAfter } from "../core/stages.js";
 import type { Stage } from "../core/task-state.js";
-import { type AgentRun, updateAgentRun } from "../store/agents.js";
+import { type AgentRun, getAgentRun, updateAgentRun } from "../store/agents.js";
 import type { Store } from "../store/db.js";
 import { insertEvents } from "../store/events.js";
 import {
@@ -126,6 +126,8 @@ export async function finishStage(
 
   store.transaction(() => {
     const stageRun = stageRunOfAgent(store, run.id);
+    // Stopped by the pause gate after a tool call: the stage is unfinished, not done (see pause-gate.ts).
+    const cutShort = result.ok && (getAgentRun(store, run.id)?.gateStoppedAt ?? null) !== null;
     updateAgentRun(store, run.id, {
       status: "exited",
       exitCode: exit.code,
@@ -133,6 +135,12 @@ export async function finishStage(
       endedAt: store.clock(),
       currentTool: null,
     });
+    if (cutShort) {
+      if (!stageRun || !finishStageRun(store, task.id, run.stage, stageRun.attempt, "failed")) return;
+      recordCommits(store, task.id, commits);
+      pauseCutShort(deps, task.id, run, result.sessionId);
+      return;
+    }
     if (
       !stageRun ||
       !finishStageRun(store, task.id, run.stage, stageRun.attempt, result.ok ? "done" : "failed")
@@ -240,4 +248,24 @@ export function raiseLimitAlert(
       },
     },
   ]);
+}
+
+/**
+ * The run stopped at the pause gate: the task becomes paused in the same stage, and the session to resume
+ * is kept. The pause request (reason, actor) becomes the transition's reason.
+ */
+function pauseCutShort(deps: RunnerDeps, taskId: number, run: AgentRun, sessionId: string | undefined): void {
+  const current = getTask(deps.store, taskId);
+  if (current.state !== run.stage) return;
+  const request = current.pauseRequest;
+  const session = sessionId ?? getAgentRun(deps.store, run.id)?.sessionId ?? current.sessionId;
+  transitionTask(deps.store, taskId, "paused", {
+    reason: `${request?.reason ?? "paused"} (the agent stopped after a tool call; its session resumes later)`,
+    actor: request?.actor ?? "daemon",
+    expectedFrom: run.stage,
+    patch: {
+      pausedBy: request?.kind ?? "manual",
+      ...(session ? { sessionId: session, resumeSessionId: session } : {}),
+    },
+  });
 }

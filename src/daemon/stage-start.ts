@@ -9,6 +9,11 @@ import { patchTask, type Task } from "../store/tasks.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import type { TaskPlan } from "./task-plan.js";
 
+/** What a resumed session is told: the conversation so far is already in it. */
+export const RESUME_PROMPT =
+  "ccm paused this session and has now resumed it. Continue the task where you left off; when it is done, " +
+  "say so as before.";
+
 /** Files of one agent run, in $CCM_HOME/runs/task-<id>/agent-<agentId>/. */
 export function runFiles(runDir: string) {
   return {
@@ -148,15 +153,19 @@ export async function startStage(
     launch = { command: "sh", args: ["-c", plan.verifyCommand ?? "true"], env: {}, interactive: false };
   } else {
     const adapter = deps.adapter(plan.agent);
+    // A task paused mid-stage (quota, a user, a resource limit) continues its own session.
+    const resumed = task.resumeSessionId ?? undefined;
+    const followUp = stage === "executing" && task.pendingPrompt ? task.pendingPrompt : undefined;
     const request: StageRequest = {
       taskId: task.id,
       agentId: run.id,
       stage,
-      prompt:
-        stage === "executing" && task.pendingPrompt ? task.pendingPrompt : promptFor(deps, task, plan, stage),
-      ...(stage === "executing" && task.pendingPrompt && task.sessionId
-        ? { resumeSessionId: task.sessionId }
-        : {}),
+      prompt: followUp ?? (resumed ? RESUME_PROMPT : promptFor(deps, task, plan, stage)),
+      ...(resumed
+        ? { resumeSessionId: resumed }
+        : followUp && task.sessionId
+          ? { resumeSessionId: task.sessionId }
+          : {}),
       cwd,
       runDir: run.runDir,
       mode: plan.mode,
@@ -166,6 +175,7 @@ export async function startStage(
       ...(plan.projectConfig.permission_mode ? { permissionMode: plan.projectConfig.permission_mode } : {}),
     };
     launch = await adapter.launch(request);
+    if (resumed) patchTask(store, task.id, { resumeSessionId: null });
   }
   if (launch.initialInput !== undefined) writeFileSync(files.input, launch.initialInput, { mode: 0o600 });
   writeFileSync(

@@ -22,6 +22,8 @@ import { createSafety } from "./safety.js";
 /** The hook entry agents call for every event: `<node> <pkg>/dist/hooks/entry.js <Event>`, no shell. */
 export const HOOK_ENTRY = fileURLToPath(new URL("../hooks/entry.js", import.meta.url));
 export const WRAPPER_ENTRY = fileURLToPath(new URL("../runtime/agent-wrapper.js", import.meta.url));
+/** The status-line command (interactive sessions): records rate_limits as quota samples. */
+export const STATUSLINE_ENTRY = fileURLToPath(new URL("../quota/statusline-entry.js", import.meta.url));
 
 export function hookCommand(): HookCommand {
   return { command: process.execPath, args: [HOOK_ENTRY] };
@@ -43,6 +45,7 @@ export function wireRunner({ store, log, config, paths, hookUrl }: WiringOptions
     const http = config.agents.hook_transport === "http" && hookUrl;
     const settings = buildClaudeSettings({
       hook: req.hook,
+      statusLine: { command: process.execPath, args: [STATUSLINE_ENTRY] },
       transport: http ? "http" : "command",
       ...(http ? { httpUrl: hookUrl() } : {}),
     });

@@ -15,6 +15,7 @@ import {
   ingestEvent,
   recordDecision,
 } from "./ingest.js";
+import { pauseGate, withStop } from "./pause-gate.js";
 import { type ParsedPayload, parsePayload } from "./payload.js";
 
 /**
@@ -114,6 +115,17 @@ export async function handleHook(request: HookRequest, deps: HookDeps): Promise<
       );
     } catch (error) {
       notes.push(`decision not stored: ${describe(error)}`);
+    }
+  }
+  if (db !== undefined && request.agentId !== null) {
+    try {
+      const stop = pauseGate(db, request.agentId, event, now());
+      if (stop !== undefined) {
+        decision = withStop(decision, stop);
+        notes.push(stop);
+      }
+    } catch (error) {
+      notes.push(`pause check failed: ${describe(error)}`);
     }
   }
   const stopped = decision.decision !== "block";

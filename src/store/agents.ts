@@ -26,6 +26,8 @@ export interface AgentRun {
   lastEventAt: number | null;
   startedAt: number;
   endedAt: number | null;
+  /** When a pause made the agent stop after a tool call (hooks/pause-gate.ts): the stage is unfinished. */
+  gateStoppedAt: number | null;
 }
 
 interface Row {
@@ -49,6 +51,7 @@ interface Row {
   last_event_at: number | null;
   started_at: number;
   ended_at: number | null;
+  gate_stopped_at: number | null;
 }
 
 function toRun(r: Row): AgentRun {
@@ -73,6 +76,7 @@ function toRun(r: Row): AgentRun {
     lastEventAt: r.last_event_at,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    gateStoppedAt: r.gate_stopped_at ?? null,
   };
 }
 

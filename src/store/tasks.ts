@@ -28,11 +28,27 @@ export interface Task {
   failureReason: string | null;
   /** A follow-up prompt waiting for the next executing run (it resumes the agent's session). */
   pendingPrompt: string | null;
+  /** Asked to pause (quota or a user) while working: the daemon pauses it at the next safe point. */
+  pauseRequest: PauseRequest | null;
+  /** Why a paused task is paused: "quota" ones resume by themselves after the reset, "manual" ones do not. */
+  pausedBy: PauseKind | null;
+  /** The agent session the next run of the paused stage resumes (`--resume`), set when the task resumes. */
+  resumeSessionId: string | null;
   options: TaskOptions;
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+}
+
+/** quota: the quota policy or `ccm quota pause`; manual: `ccm task pause`. Other code may pause for other reasons. */
+export type PauseKind = "quota" | "manual";
+
+export interface PauseRequest {
+  reason: string;
+  actor: string;
+  kind: PauseKind;
+  at: number;
 }
 
 /** Per-task choices made at creation: stage switches and agent mode override the project's. */
@@ -72,6 +88,9 @@ interface TaskRow {
   session_id: string | null;
   failure_reason: string | null;
   pending_prompt: string | null;
+  pause_request: string | null;
+  paused_by: PauseKind | null;
+  resume_session_id: string | null;
   options: string | null;
   created_at: number;
   updated_at: number;
@@ -82,7 +101,7 @@ interface TaskRow {
 const SELECT_TASK = `SELECT t.id, t.project_id, p.name AS project, t.title, t.prompt, t.priority, t.state, t.stage,
   t.agent, t.mode, t.branch, t.worktree_path, t.parent_id, t.attempts,
   (SELECT group_concat(d.depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on,
-  t.base_branch, t.base_commit, t.session_id, t.failure_reason, t.pending_prompt, t.options, t.created_at, t.updated_at, t.started_at, t.finished_at
+  t.base_branch, t.base_commit, t.session_id, t.failure_reason, t.pending_prompt, t.pause_request, t.paused_by, t.resume_session_id, t.options, t.created_at, t.updated_at, t.started_at, t.finished_at
 FROM tasks t JOIN projects p ON p.id = t.project_id`;
 
 function toTask(row: TaskRow): Task {
@@ -107,6 +126,9 @@ function toTask(row: TaskRow): Task {
     sessionId: row.session_id,
     failureReason: row.failure_reason,
     pendingPrompt: row.pending_prompt,
+    pauseRequest: row.pause_request ? (JSON.parse(row.pause_request) as PauseRequest) : null,
+    pausedBy: row.paused_by,
+    resumeSessionId: row.resume_session_id,
     options: row.options ? (JSON.parse(row.options) as TaskOptions) : {},
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -315,6 +337,9 @@ export interface TaskPatch {
   sessionId?: string | null;
   failureReason?: string | null;
   pendingPrompt?: string | null;
+  pauseRequest?: PauseRequest | null;
+  pausedBy?: PauseKind | null;
+  resumeSessionId?: string | null;
 }
 
 const PATCH_COLUMN: Record<keyof TaskPatch, string> = {
@@ -327,11 +352,16 @@ const PATCH_COLUMN: Record<keyof TaskPatch, string> = {
   sessionId: "session_id",
   failureReason: "failure_reason",
   pendingPrompt: "pending_prompt",
+  pauseRequest: "pause_request",
+  pausedBy: "paused_by",
+  resumeSessionId: "resume_session_id",
 };
 
 /** Sets task fields without a state change (the runner records what it created: branch, worktree, ...). */
 export function patchTask(store: Store, id: number, patch: TaskPatch): void {
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
+  const entries = Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]) as [
     keyof TaskPatch,
     string | null,
   ][];
@@ -369,10 +399,23 @@ export function transitionTask(store: Store, id: number, to: TaskState, options:
       .prepare(
         `UPDATE tasks SET state = ?, stage = ?, updated_at = ?,
            started_at = CASE WHEN started_at IS NULL AND ? IN ('planning', 'executing') THEN ? ELSE started_at END,
-           finished_at = ?
+           finished_at = ?,
+           pause_request = CASE WHEN ? THEN pause_request ELSE NULL END,
+           paused_by = CASE WHEN ? = 'paused' THEN paused_by ELSE NULL END
          WHERE id = ?`,
       )
-      .run(to, nextStage(from, to, current.stage), now, to, now, isFinished(to) ? now : null, id);
+      .run(
+        to,
+        nextStage(from, to, current.stage),
+        now,
+        to,
+        now,
+        isFinished(to) ? now : null,
+        // A pause request lives while the task works; leaving work (paused, failed, done) settles it.
+        isStageState(to) ? 1 : 0,
+        to,
+        id,
+      );
     if (options.patch) patchTask(store, id, options.patch);
     recordTransition(store, id, from, to, options.reason, options.actor, now);
     return getTask(store, id);

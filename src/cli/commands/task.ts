@@ -21,6 +21,7 @@ import { parsePositiveInt, parseTaskId, readStdin } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatAge, formatTime, paint, printJson, type Style, table, truncate } from "../output.js";
 import { registerEventCommands } from "./events.js";
+import { registerTaskPauseCommands } from "./quota.js";
 import { registerReviewCommands } from "./review.js";
 import { registerSnapshotCommands } from "./snapshots.js";
 
@@ -233,6 +234,7 @@ Examples:
   registerReviewCommands(task, ctx);
   registerSnapshotCommands(task, ctx);
   registerEventCommands(task, ctx);
+  registerTaskPauseCommands(task, ctx);
 }
 
 const SKIPPABLE = ["planning", "reviewing", "verifying"] as const;
