@@ -228,6 +228,9 @@ export function getTask(store: Store, id: number): Task {
 export interface TaskFilter {
   project?: string;
   state?: TaskState;
+  priority?: Priority;
+  /** Words the title must contain (case-insensitive). */
+  search?: string;
   limit?: number;
   offset?: number;
 }
@@ -243,6 +246,14 @@ export function listTasks(store: Store, filter: TaskFilter = {}): { tasks: Task[
   if (filter.state !== undefined) {
     where.push("t.state = ?");
     params.push(filter.state);
+  }
+  if (filter.priority !== undefined) {
+    where.push("t.priority = ?");
+    params.push(filter.priority);
+  }
+  if (filter.search !== undefined && filter.search.trim() !== "") {
+    where.push("t.title LIKE ? ESCAPE '\\'");
+    params.push(`%${filter.search.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   }
   const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
   const { total } = store.db.prepare(`SELECT count(*) AS total FROM tasks t${clause}`).get(...params) as {
@@ -451,5 +462,13 @@ export function tasksInStates(store: Store, states: readonly TaskState[]): Task[
   const rows = store.db
     .prepare(`${SELECT_TASK} WHERE t.state IN (${states.map(() => "?").join(", ")}) ORDER BY t.id`)
     .all(...states) as unknown as TaskRow[];
+  return rows.map(toTask);
+}
+
+/** Queued tasks in the order they will be considered (urgent > high > normal > low, then oldest first). */
+export function queuedInOrder(store: Store, limit: number): Task[] {
+  const rows = store.db
+    .prepare(`${SELECT_TASK} WHERE t.state = 'queued' ORDER BY t.priority_rank, t.created_at, t.id LIMIT ?`)
+    .all(limit) as unknown as TaskRow[];
   return rows.map(toTask);
 }
