@@ -8,6 +8,7 @@ import { registerHubCommands } from "./commands/hub.js";
 import { registerInfoCommands } from "./commands/info.js";
 import { registerProjectCommands } from "./commands/project.js";
 import { registerTaskCommands } from "./commands/task.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { type CliContext, createContext } from "./context.js";
 import { packageVersion } from "./version.js";
 
@@ -35,6 +36,7 @@ Getting started:
   cd ~/code/my-repo && ccm init
   ccm task create --project my-repo "Add rate limiting to the API"
   ccm daemon start           run the daemon (web UI/API on http://127.0.0.1:8765)
+  ccm ui                     open the web UI, signed in
 
 Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
     );
@@ -44,6 +46,7 @@ Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
   registerProjectCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerAgentCommands(program, ctx);
+  registerUiCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerHubCommands(program, ctx);
   for (const command of allCommands(program))
