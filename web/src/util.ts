@@ -60,11 +60,12 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   return { data, error, reload, set: setData as Loaded<T>["set"] };
 }
 
+const readHash = () => (location.hash.replace(/^#\/?/, "") || "dashboard").split("/").map(decodeURIComponent);
+
 export function useHashRoute(): string[] {
-  const read = () => (location.hash.replace(/^#\/?/, "") || "dashboard").split("/").map(decodeURIComponent);
-  const [route, setRoute] = useState(read);
+  const [route, setRoute] = useState(readHash);
   useEffect(() => {
-    const onChange = () => setRoute(read());
+    const onChange = () => setRoute(readHash());
     window.addEventListener("hashchange", onChange);
     return () => window.removeEventListener("hashchange", onChange);
   }, []);

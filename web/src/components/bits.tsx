@@ -54,16 +54,16 @@ export function QuotaGauge({ quota }: { quota: Quota | undefined }) {
   const pct = Math.round(quota.utilisation * 100);
   return (
     <div className={`gauge q-${quota.state}`} data-testid="quota">
-      <div
-        className="gauge-bar"
-        role="meter"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
+      <meter
+        className="gauge-meter"
+        min={0}
+        max={100}
+        low={50}
+        high={90}
+        optimum={0}
+        value={pct}
         aria-label="quota used"
-      >
-        <div style={{ width: `${pct}%` }} />
-      </div>
+      />
       <p>
         {pct}% used ({quota.state})
         {quota.windowEndsAt ? `, resets ${new Date(quota.windowEndsAt).toLocaleTimeString()}` : ""}
