@@ -53,7 +53,7 @@ export function NewTaskPage() {
       <form className="stack" onSubmit={submit} aria-describedby="new-task-error">
         <label>
           Project
-          <select name="project" required>
+          <select name="project" required aria-label="Project">
             {projects.data?.projects.map((p) => (
               <option key={p.id}>{p.name}</option>
             ))}
@@ -70,7 +70,7 @@ export function NewTaskPage() {
         <div className="row">
           <label>
             Priority
-            <select name="priority" defaultValue="normal">
+            <select name="priority" defaultValue="normal" aria-label="Priority">
               {PRIORITIES.map((p) => (
                 <option key={p}>{p}</option>
               ))}
@@ -78,7 +78,7 @@ export function NewTaskPage() {
           </label>
           <label>
             Agent
-            <select name="agent" defaultValue="">
+            <select name="agent" defaultValue="" aria-label="Agent">
               <option value="">project default</option>
               {agents.data?.kinds.map((k) => (
                 <option key={k}>{k}</option>

@@ -79,7 +79,7 @@ function Actions({ task, onDone }: { task: TaskDetail; onDone: () => void }) {
         <>
           <label>
             Strategy
-            <select value={strategy} onChange={(e) => setStrategy(e.target.value)}>
+            <select aria-label="Strategy" value={strategy} onChange={(e) => setStrategy(e.target.value)}>
               <option value="merge">merge</option>
               <option value="squash">squash</option>
               <option value="rebase">rebase</option>

@@ -27,6 +27,7 @@ export function TasksPage() {
         <label>
           State
           <select
+            aria-label="State"
             value={state}
             onChange={(e) => {
               setState(e.target.value);
@@ -42,6 +43,7 @@ export function TasksPage() {
         <label>
           Priority
           <select
+            aria-label="Priority"
             value={priority}
             onChange={(e) => {
               setPriority(e.target.value);
