@@ -97,6 +97,20 @@ function FileDiff({ file, mode }: { file: DiffFile; mode: "inline" | "split" }) 
           budget -= lines.length;
           return (
             <table key={h.header} className={`diff ${mode}`}>
+              {mode === "inline" ? (
+                <colgroup>
+                  <col className="no" />
+                  <col className="no" />
+                  <col />
+                </colgroup>
+              ) : (
+                <colgroup>
+                  <col className="no" />
+                  <col />
+                  <col className="no" />
+                  <col />
+                </colgroup>
+              )}
               <tbody>
                 <tr className="hunk">
                   <td colSpan={mode === "inline" ? 3 : 4}>{h.header}</td>
