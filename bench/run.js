@@ -3,19 +3,21 @@
 //   tasks  (bench/tasks.js)  task create, scheduler pick, `ccm task list` with 10,000 tasks
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
+//   webui  (bench/webui.js)  API p50/p99 at 200 req/s, hook -> SSE delivery, dashboard first render, bundle size
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchDaemon } from "./daemon.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
 import { benchTasks } from "./tasks.js";
+import { benchWebui } from "./webui.js";
 
 if (!existsSync(dist("hooks/entry.js"))) {
   process.stderr.write("bench/run.js: dist/ is missing; run `npm run build` first (npm run bench does)\n");
   process.exit(1);
 }
 
-const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon };
+const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon, webui: benchWebui };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();
 const details = {};
