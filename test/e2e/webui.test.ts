@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { hookTokenOf } from "../../src/server/token.js";
 import { agentWorld } from "../helpers/agent-world.js";
 import { artifact, launchChromium } from "../helpers/browser.js";
 import type { Sandbox } from "../helpers/cli.js";
@@ -31,16 +32,31 @@ function demoProject(s: Sandbox, name: string): string {
 }
 
 /** Raw HTTP so the Host header can be forged (fetch cannot set it). */
-function rawGet(port: number, path: string, host: string): Promise<number> {
+function rawRequest(
+  port: number,
+  path: string,
+  host: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: options.method ?? "GET",
+        headers: { host, ...options.headers },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
-    req.end();
+    req.end(options.body);
   });
 }
+const rawGet = (port: number, path: string, host: string) => rawRequest(port, path, host);
 
 async function noHorizontalOverflow(page: Page): Promise<void> {
   const widths = await page.evaluate(() => ({
@@ -179,6 +195,19 @@ describe("web UI in Chromium", () => {
     demoProject(s, "ro");
     expect(s.run(["daemon", "start"]).code).toBe(0);
     const { url } = s.json<{ url: string }>(["daemon", "status"]);
+    const port = Number(new URL(url).port);
+    // The http hook route: agents' derived token only; the local token itself is not a hook credential.
+    const token = readFileSync(join(s.ccmHome, "token"), "utf8").trim();
+    expect(statSync(join(s.ccmHome, "token")).mode & 0o777).toBe(0o600);
+    const hook = (authorization?: string) =>
+      rawRequest(port, "/hooks/Stop", `127.0.0.1:${port}`, {
+        method: "POST",
+        headers: authorization ? { authorization } : {},
+        body: JSON.stringify({ session_id: "s", hook_event_name: "Stop", cwd: "/", transcript_path: "/t" }),
+      });
+    expect(await hook()).toBe(401);
+    expect(await hook(`Bearer ${token}`)).toBe(401);
+    expect(await hook(`Bearer ${hookTokenOf(token)}`)).toBe(200);
     await using browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`${url}/#/new`);
