@@ -8,6 +8,7 @@ import {
 import type { QuotaStatus } from "../services/quota-status.js";
 import type { Store } from "../store/db.js";
 import { type EventRow, listEvents } from "../store/events.js";
+import { type Transition, transitionsAfter } from "../store/tasks.js";
 
 /**
  * The live side of the API: new rows in `events` and `task_transitions`, agent status changes, alerts.
@@ -19,18 +20,8 @@ import { type EventRow, listEvents } from "../store/events.js";
 
 export type LiveKind = "event" | "transition" | "agent" | "alert" | "quota" | "reset";
 
-export interface TransitionMessage {
-  id: number;
-  taskId: number;
-  from: string | null;
-  to: string;
-  reason: string;
-  actor: string;
-  at: number;
-  /** The task's title and priority, so a list can update without a fetch. */
-  title: string;
-  project: string;
-}
+/** A transition with its task's title and project, so a list can update without a fetch. */
+export type TransitionMessage = Transition & { title: string; project: string };
 
 export type LiveMessage =
   | { kind: "event"; id: string; data: EventRow }
@@ -76,11 +67,6 @@ export function createLiveFeed(options: { store: Store; batch?: number }): LiveF
   const maxIds = store.db.prepare(
     "SELECT (SELECT coalesce(max(id), 0) FROM events) AS e, (SELECT coalesce(max(id), 0) FROM task_transitions) AS t",
   );
-  const transitionsAfter = store.db.prepare(
-    `SELECT tt.id, tt.task_id, tt.from_state, tt.to_state, tt.reason, tt.actor, tt.at, t.title, p.name AS project
-     FROM task_transitions tt JOIN tasks t ON t.id = tt.task_id JOIN projects p ON p.id = t.project_id
-     WHERE tt.id > ? ORDER BY tt.id LIMIT ?`,
-  );
   const now = () => maxIds.get() as { e: number; t: number };
   const start = now();
   const position: Cursor = { event: start.e, transition: start.t };
@@ -115,42 +101,16 @@ export function createLiveFeed(options: { store: Store; batch?: number }): LiveF
       if (events.length < batch) break;
     }
     for (;;) {
-      const rows = (
-        transitionsAfter.all(at.transition, batch) as {
-          id: number;
-          task_id: number;
-          from_state: string | null;
-          to_state: string;
-          reason: string;
-          actor: string;
-          at: number;
-          title: string;
-          project: string;
-        }[]
-      ).filter((r) => r.id <= until.transition);
+      const rows = transitionsAfter(store, at.transition, batch).filter((r) => r.id <= until.transition);
       for (const r of rows) {
         at.transition = r.id;
         const id = formatCursor(at);
-        out.push({
-          kind: "transition",
-          id,
-          data: {
-            id: r.id,
-            taskId: r.task_id,
-            from: r.from_state,
-            to: r.to_state,
-            reason: r.reason,
-            actor: r.actor,
-            at: r.at,
-            title: r.title,
-            project: r.project,
-          },
-        });
-        if (r.to_state === "failed") {
+        out.push({ kind: "transition", id, data: r });
+        if (r.to === "failed") {
           out.push({
             kind: "alert",
             id,
-            data: failureAlert({ id: r.id, task_id: r.task_id, reason: r.reason, at: r.at }),
+            data: failureAlert({ id: r.id, task_id: r.taskId, reason: r.reason, at: r.at }),
           });
         }
       }

@@ -1,5 +1,4 @@
 import type { AgentMode } from "../agents/adapter.js";
-import type { Priority } from "../core/priority.js";
 import type { StageSwitches } from "../core/stages.js";
 import { CcmError } from "../errors.js";
 import { type AgentRun, agentRunsForTask } from "../store/agents.js";
@@ -9,6 +8,7 @@ import {
   createTask,
   getTask,
   getTransitions,
+  type NewTask,
   type Task,
   type Transition,
   transitionTask,
@@ -19,16 +19,10 @@ import {
 export const SKIPPABLE_STAGES = ["planning", "reviewing", "verifying"] as const;
 export type SkippableStage = (typeof SKIPPABLE_STAGES)[number];
 
-export interface QueueTaskInput {
-  project: string;
-  prompt: string;
-  title?: string;
-  priority?: Priority;
-  agent?: string;
-  dependsOn?: readonly number[];
+/** A new task as the CLI and the API take it: the stored options given as separate fields. */
+export interface QueueTaskInput extends Omit<NewTask, "options"> {
   mode?: AgentMode;
   skip?: readonly string[];
-  actor?: string;
 }
 
 export function queueTask(store: Store, input: QueueTaskInput, limits: { maxQueueSize: number }): Task {

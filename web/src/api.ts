@@ -1,141 +1,19 @@
 /** The UI's view of the daemon's HTTP API: typed fetch helpers and the live SSE stream. */
 
-export type TaskState =
-  | "queued"
-  | "planning"
-  | "executing"
-  | "reviewing"
-  | "verifying"
-  | "awaiting_approval"
-  | "merged"
-  | "paused"
-  | "failed"
-  | "cancelled"
-  | "rejected";
-export type Priority = "urgent" | "high" | "normal" | "low";
-export const PRIORITIES: Priority[] = ["urgent", "high", "normal", "low"];
-export const STATES: TaskState[] = [
-  "queued",
-  "planning",
-  "executing",
-  "reviewing",
-  "verifying",
-  "awaiting_approval",
-  "merged",
-  "paused",
-  "failed",
-  "cancelled",
-  "rejected",
-];
+// The shapes are the server's own types (type-only imports, erased from the bundle); the state and priority
+// lists are the pure core's constants. JSON turns nothing in them into something else.
+import type { Alert, Dashboard, RunningAgent } from "../../src/services/dashboard";
+import type { QuotaStatus } from "../../src/services/quota-status";
+import type { TaskDetail } from "../../src/services/tasks";
+import type { AgentRun } from "../../src/store/agents";
+import type { EventRow } from "../../src/store/events";
+import type { Project } from "../../src/store/projects";
+import type { Task, Transition } from "../../src/store/tasks";
 
-export interface Task {
-  id: number;
-  project: string;
-  title: string;
-  prompt: string;
-  priority: Priority;
-  state: TaskState;
-  stage: string | null;
-  agent: string | null;
-  mode: string | null;
-  branch: string | null;
-  baseBranch: string | null;
-  worktreePath: string | null;
-  dependsOn: number[];
-  failureReason: string | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-}
-export interface Transition {
-  id: number;
-  taskId: number;
-  from: TaskState | null;
-  to: TaskState;
-  reason: string;
-  actor: string;
-  at: number;
-}
-export interface Report {
-  id: number;
-  kind: "plan" | "review" | "verify";
-  status: string | null;
-  body: string;
-  createdAt: number;
-}
-export interface AgentRun {
-  id: number;
-  taskId: number;
-  stage: string;
-  kind: string;
-  mode: string;
-  status: string;
-  windowName: string | null;
-  tmuxSocket: string | null;
-  tmuxSession: string | null;
-  currentTool: string | null;
-  lastEventAt: number | null;
-  startedAt: number;
-  endedAt: number | null;
-}
-export interface TaskDetail extends Task {
-  transitions: Transition[];
-  reports: Report[];
-  commits: { sha: string; subject: string; checkpoint: boolean }[];
-  agents: AgentRun[];
-}
-export interface EventRow {
-  id: number;
-  taskId: number | null;
-  agentId: number | null;
-  source: string;
-  event: string;
-  tool: string | null;
-  payload: unknown;
-  valid: boolean;
-  decision: string | null;
-  reason: string | null;
-  at: number;
-}
-export interface RunningAgent {
-  id: number;
-  taskId: number;
-  taskTitle: string;
-  project: string;
-  stage: string;
-  kind: string;
-  status: string;
-  currentTool: string | null;
-  startedAt: number;
-  lastEventAt: number | null;
-}
-export interface Alert {
-  id: string;
-  kind: string;
-  taskId: number | null;
-  message: string;
-  at: number;
-}
-export type Quota =
-  | { available: false; message: string }
-  | { available: true; utilisation: number; state: string; windowEndsAt: number | null; source: string };
-export interface Dashboard {
-  agents: RunningAgent[];
-  queue: { counts: Record<Priority, number>; tasks: Task[]; total: number };
-  awaitingApproval: Task[];
-  alerts: Alert[];
-  quota: Quota;
-  counts: Record<string, number>;
-}
-export interface Project {
-  id: number;
-  name: string;
-  path: string;
-  baseBranch: string | null;
-  defaultAgent: string | null;
-  verifyCommand: string | null;
-  createdAt: number;
-}
+export { PRIORITIES, type Priority } from "../../src/core/priority";
+export { TASK_STATES as STATES, type TaskState } from "../../src/core/task-state";
+export type { AgentRun, Alert, Dashboard, EventRow, Project, RunningAgent, Task, TaskDetail, Transition };
+export type Quota = QuotaStatus;
 
 export class ApiError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { STAGES as CORE_STAGES } from "../../../src/core/task-state";
 import { api, type EventRow, subscribe, type TaskDetail, type TaskState } from "../api";
 import { Card, ErrorNote, PriorityBadge, StateBadge } from "../components/bits";
 import { EventList } from "../components/event-list";
@@ -7,15 +8,7 @@ import { formatDuration, formatTime, useLoad } from "../util";
 // The diff viewer carries the syntax highlighter: loaded when a diff is first opened.
 const DiffViewer = lazy(() => import("../components/diff-viewer").then((m) => ({ default: m.DiffViewer })));
 
-const STAGES = [
-  "queued",
-  "planning",
-  "executing",
-  "reviewing",
-  "verifying",
-  "awaiting_approval",
-  "merged",
-] as const;
+const STAGES = ["queued", ...CORE_STAGES, "awaiting_approval", "merged"] as const;
 const ENDS: TaskState[] = ["merged", "cancelled", "failed", "rejected"];
 
 function Timeline({ task }: { task: TaskDetail }) {
