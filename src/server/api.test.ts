@@ -249,6 +249,55 @@ describe("HTTP API", () => {
     });
   });
 
+  it("shows the dashboard: running agents, the queue in start order, alerts, no quota figure", async () => {
+    using store = tempStore();
+    addProject(store, { name: "repo", path: "/code/repo" });
+    const low = createTask(
+      store,
+      { project: "repo", prompt: "low one", priority: "low" },
+      { maxQueueSize: 10 },
+    );
+    const urgent = createTask(
+      store,
+      { project: "repo", prompt: "urgent one", priority: "urgent" },
+      { maxQueueSize: 10 },
+    );
+    const running = createTask(store, { project: "repo", prompt: "running" }, { maxQueueSize: 10 });
+    const high = createTask(
+      store,
+      { project: "repo", prompt: "high one", priority: "high" },
+      { maxQueueSize: 10 },
+    );
+    transitionTask(store, running.id, "executing", { reason: "t", actor: "t" });
+    store.db
+      .prepare(
+        `INSERT INTO agents (task_id, stage, kind, mode, status, current_tool, run_dir, started_at)
+         VALUES (?, 'executing', 'demo', 'headless', 'waiting', 'Bash', '/tmp/r', 1)`,
+      )
+      .run(running.id);
+    insertEvents(store, [
+      { taskId: running.id, agentId: 1, source: "hook", event: "PreToolUse", tool: "Bash", payload: {} },
+    ]);
+    store.db.prepare("UPDATE events SET decision = 'block', reason = 'no rm'").run();
+    transitionTask(store, low.id, "failed", { reason: "it broke", actor: "t" });
+    const board = (await (await world(store).call("/api/dashboard")).json()) as {
+      agents: { taskId: number; status: string; currentTool: string }[];
+      queue: { tasks: { id: number }[]; counts: Record<string, number>; total: number };
+      alerts: { kind: string; taskId: number; message: string }[];
+      quota: { available: boolean };
+    };
+    expect(board.agents).toEqual([
+      expect.objectContaining({ taskId: running.id, status: "waiting", currentTool: "Bash" }),
+    ]);
+    expect(board.queue.tasks.map((t) => t.id)).toEqual([urgent.id, high.id]);
+    expect(board.queue).toMatchObject({ total: 2, counts: { urgent: 1, high: 1, normal: 0, low: 0 } });
+    expect(board.alerts.map((a) => [a.kind, a.taskId, a.message]).sort()).toEqual([
+      ["blocked", running.id, "blocked Bash: no rm"],
+      ["failed", low.id, "failed: it broke"],
+    ]);
+    expect(board.quota.available).toBe(false);
+  });
+
   it("pages events by id", async () => {
     using store = tempStore();
     const w = world(store);

@@ -87,14 +87,7 @@ export function createLiveFeed(options: { store: Store; batch?: number }): LiveF
           out.push({
             kind: "alert",
             id,
-            data: eventAlert({
-              id: e.id,
-              task_id: e.taskId,
-              event: e.event,
-              tool: e.tool,
-              reason: e.reason,
-              at: e.at,
-            }),
+            data: eventAlert(e),
           });
         }
       }
@@ -110,7 +103,7 @@ export function createLiveFeed(options: { store: Store; batch?: number }): LiveF
           out.push({
             kind: "alert",
             id,
-            data: failureAlert({ id: r.id, task_id: r.taskId, reason: r.reason, at: r.at }),
+            data: failureAlert(r),
           });
         }
       }

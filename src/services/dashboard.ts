@@ -94,50 +94,48 @@ export function queueByPriority(store: Store, limit = 50): Dashboard["queue"] {
 export function recentAlerts(store: Store, limit = 20): Alert[] {
   const events = store.db
     .prepare(
-      `SELECT id, task_id, event, tool, reason, at FROM events
+      `SELECT id, task_id AS taskId, event, tool, reason, at FROM events
        WHERE decision = 'block' OR event = 'permission_denied' ORDER BY id DESC LIMIT ?`,
     )
-    .all(limit) as {
-    id: number;
-    task_id: number | null;
-    event: string;
-    tool: string | null;
-    reason: string | null;
-    at: number;
-  }[];
+    .all(limit) as unknown as AlertSource[];
   const failures = store.db
     .prepare(
-      "SELECT id, task_id, reason, at FROM task_transitions WHERE to_state = 'failed' ORDER BY id DESC LIMIT ?",
+      "SELECT id, task_id AS taskId, reason, at FROM task_transitions WHERE to_state = 'failed' ORDER BY id DESC LIMIT ?",
     )
-    .all(limit) as { id: number; task_id: number; reason: string; at: number }[];
-  return [...events.map((e) => eventAlert(e)), ...failures.map((f) => failureAlert(f))]
+    .all(limit) as unknown as FailureSource[];
+  return [...events.map(eventAlert), ...failures.map(failureAlert)]
     .sort((a, b) => b.at - a.at)
     .slice(0, limit);
 }
 
-export function eventAlert(e: {
+/** The fields of an event row (store/events.ts EventRow) an alert is made from. */
+type AlertSource = {
   id: number;
-  task_id: number | null;
+  taskId: number | null;
   event: string;
   tool: string | null;
   reason: string | null;
   at: number;
-}): Alert {
+};
+/** The fields of a transition to `failed` an alert is made from. */
+type FailureSource = { id: number; taskId: number; reason: string; at: number };
+
+export function eventAlert(e: AlertSource): Alert {
   const blocked = e.event !== "permission_denied";
   return {
     id: `event-${e.id}`,
     kind: blocked ? "blocked" : "permission_denied",
-    taskId: e.task_id,
+    taskId: e.taskId,
     message: `${blocked ? "blocked" : "permission denied"}${e.tool ? ` ${e.tool}` : ""}${e.reason ? `: ${e.reason}` : ""}`,
     at: e.at,
   };
 }
 
-export function failureAlert(f: { id: number; task_id: number; reason: string; at: number }): Alert {
+export function failureAlert(f: FailureSource): Alert {
   return {
     id: `transition-${f.id}`,
     kind: "failed",
-    taskId: f.task_id,
+    taskId: f.taskId,
     message: `failed: ${f.reason}`,
     at: f.at,
   };
