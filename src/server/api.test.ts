@@ -324,6 +324,28 @@ describe("HTTP API", () => {
   });
 });
 
+describe("static UI", () => {
+  it("serves the built UI when given (full profile) and only the API otherwise (minimal)", async () => {
+    using store = tempStore();
+    const web = join(store.dir, "web");
+    mkdirSync(join(web, "assets"), { recursive: true });
+    writeFileSync(join(web, "index.html"), "<!doctype html><title>ccm</title>");
+    writeFileSync(join(web, "assets", "app.js"), "console.log(1)");
+    const full = createApp({ port: () => PORT, health: () => ({}) as never, webRoot: web });
+    const page = await full.request("/", { headers: { host: HOST } });
+    expect(await page.text()).toContain("<title>ccm</title>");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const asset = await full.request("/assets/app.js", { headers: { host: HOST } });
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    const minimal = createApp({ port: () => PORT, health: () => ({}) as never });
+    expect(await (await minimal.request("/", { headers: { host: HOST } })).json()).toMatchObject({
+      ui: false,
+    });
+    expect((await minimal.request("/assets/app.js", { headers: { host: HOST } })).status).toBe(404);
+  });
+});
+
 describe("live feed", () => {
   it("delivers new events and transitions with resumable ids, and replays from a Last-Event-ID", () => {
     using store = tempStore();
