@@ -207,6 +207,12 @@ async function apiLoad(record, world) {
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: Math.max(...latencies),
+    byPath: Object.fromEntries(
+      Object.entries(byPath).map(([p, v]) => [
+        p,
+        { p50: round(percentile(v, 50)), p99: round(percentile(v, 99)) },
+      ]),
+    ),
   };
 }
 
