@@ -5,6 +5,7 @@
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
 //   lifecycle (bench/lifecycle.js) the resource-limit check per task and the post-run git observation
 //   quota  (bench/quota.js)  transcript reader over 1 GB: first scan, incremental refresh, vs ccusage
+//   webui  (bench/webui.js)  API p50/p99 at 200 req/s, hook -> SSE delivery, dashboard first render, bundle size
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchDaemon } from "./daemon.js";
@@ -13,6 +14,7 @@ import { createResults, dist, printTable, round, sinceMs, writeResults } from ".
 import { benchLifecycle } from "./lifecycle.js";
 import { benchQuota } from "./quota.js";
 import { benchTasks } from "./tasks.js";
+import { benchWebui } from "./webui.js";
 
 if (!existsSync(dist("hooks/entry.js"))) {
   process.stderr.write("bench/run.js: dist/ is missing; run `npm run build` first (npm run bench does)\n");
@@ -25,6 +27,7 @@ const SUITES = {
   daemon: benchDaemon,
   lifecycle: benchLifecycle,
   quota: benchQuota,
+  webui: benchWebui,
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();

@@ -10,6 +10,7 @@ import { registerInfoCommands } from "./commands/info.js";
 import { registerProjectCommands } from "./commands/project.js";
 import { registerQuotaCommands } from "./commands/quota.js";
 import { registerTaskCommands } from "./commands/task.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { type CliContext, createContext } from "./context.js";
 import { packageVersion } from "./version.js";
 
@@ -37,6 +38,7 @@ Getting started:
   cd ~/code/my-repo && ccm init
   ccm task create --project my-repo "Add rate limiting to the API"
   ccm daemon start           run the daemon (web UI/API on http://127.0.0.1:8765)
+  ccm ui                     open the web UI, signed in
 
 Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
     );
@@ -48,6 +50,7 @@ Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
   registerQuotaCommands(program, ctx);
   registerAgentCommands(program, ctx);
   registerCleanupCommand(program, ctx);
+  registerUiCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerHubCommands(program, ctx);
   for (const command of allCommands(program))

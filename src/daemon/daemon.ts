@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { writeFileAtomic } from "../config/files.js";
@@ -11,6 +12,9 @@ import { CcmError } from "../errors.js";
 import { channelsFromConfig, createAlertRouter } from "../notify/router.js";
 import { createQuotaMonitor, type QuotaMonitor } from "../quota/monitor.js";
 import { createApp } from "../server/app.js";
+import { createAuth } from "../server/auth.js";
+import { createLiveFeed } from "../server/live-feed.js";
+import { hookTokenOf, loadOrCreateToken } from "../server/token.js";
 import { openStore, type Store } from "../store/db.js";
 import { queueDepth } from "../store/tasks.js";
 import { createCleanupSchedule } from "./cleanup-schedule.js";
@@ -27,9 +31,23 @@ export interface DaemonOptions {
   /** Log destination override (tests); default: the configured log file. */
   logger?: Logger;
   /** Builds the task runner (agents in tmux). Without one, queued tasks stay queued. */
-  createRunner?: (deps: { store: Store; log: Logger; config: Config; paths: CcmPaths }) => Runner;
+  createRunner?: (deps: RunnerWiring) => Runner;
   /** Builds the quota monitor; default: the real sources for this process's environment. */
   createQuotaMonitor?: (deps: { store: Store; log: Logger; config: Config }) => QuotaMonitor;
+  /** The built web UI; default dist/web next to this file. Served when web_ui.enabled. */
+  webRoot?: string;
+}
+
+/** What the daemon hands the runner's wiring: the store, and how agents reach the http hook route. */
+export interface RunnerWiring {
+  store: Store;
+  log: Logger;
+  config: Config;
+  paths: CcmPaths;
+  /** The daemon's hook route, e.g. http://127.0.0.1:8765/hooks (known once the port is bound). */
+  hookUrl: () => string;
+  /** Environment every agent gets: CCM_HOOK_TOKEN for the http hook transport. */
+  agentEnv: Record<string, string>;
 }
 
 export interface RunningDaemon extends AsyncDisposable {
@@ -68,7 +86,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     store = openStore(config.database.sqlite_path);
     const openedStore = store;
     const startedAt = Date.now();
-    const runner = options.createRunner?.({ store: openedStore, log, config, paths });
+    const token = loadOrCreateToken(paths.tokenFile);
+    const auth = createAuth({ token });
+    const feed = createLiveFeed({ store: openedStore });
+    let port = config.web_ui.port;
+    const hookToken = hookTokenOf(token);
+    const runner = options.createRunner?.({
+      store: openedStore,
+      log,
+      config,
+      paths,
+      hookUrl: () => `http://${urlHost(config.web_ui.host)}:${port}/hooks`,
+      agentEnv: { CCM_HOOK_TOKEN: hookToken },
+    });
     // Worktree cleanup belongs with the agents: a daemon that runs none has none to clean.
     const cleanup = runner ? createCleanupSchedule({ store: openedStore, config, paths, log }) : undefined;
     const quota = (options.createQuotaMonitor ?? createQuotaMonitor)({ store: openedStore, log, config });
@@ -107,10 +137,20 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         await runner?.reconcile();
         cleanup?.tick();
       },
+      // Hooks and the CLI write from other processes; the passes write here: the live feed reads both.
+      onChange: () => feed.poll(),
     });
-    let port = config.web_ui.port;
     const app = createApp({
       port: () => port,
+      api: { store: openedStore, config, version, feed, auth, kick: () => loop.kick() },
+      ...(config.web_ui.enabled ? { webRoot: options.webRoot ?? WEB_ROOT } : {}),
+      hooks: {
+        db: () => openedStore.db,
+        ccmHome: paths.home,
+        dbPath: config.database.sqlite_path,
+        token: hookToken,
+        onNote: (note, fields) => log.warn(fields, note),
+      },
       health: () => ({
         status: "ok",
         pid: process.pid,
@@ -172,6 +212,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 }
 
 type Server = ReturnType<typeof serve>;
+
+const WEB_ROOT = fileURLToPath(new URL("../web", import.meta.url));
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
 
 function listen(fetch: Parameters<typeof serve>[0]["fetch"], host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -16,8 +16,17 @@ export function createLoop(options: {
   /** Time between passes when nothing changed; may depend on what is running. */
   intervalMs: () => number;
   watchMs?: number;
+  /** Called after every pass and whenever another process committed (the web UI's live feed). */
+  onChange?: () => void;
 }): { start(): void; stop(): Promise<void>; kick(): void } {
-  const { store, log, pass, intervalMs, watchMs = 25 } = options;
+  const { store, log, pass, intervalMs, watchMs = 25, onChange } = options;
+  const notify = () => {
+    try {
+      onChange?.();
+    } catch (error) {
+      log.warn({ err: error, loop: options.name }, "change listener failed");
+    }
+  };
   let stopped = true;
   let running: Promise<void> | undefined;
   let again = false;
@@ -36,6 +45,7 @@ export function createLoop(options: {
       .catch((error: unknown) => log.error({ err: error, loop: options.name }, "loop pass failed"))
       .finally(() => {
         running = undefined;
+        notify();
         if (again) {
           again = false;
           setImmediate(run);
@@ -54,6 +64,7 @@ export function createLoop(options: {
     } catch (error) {
       log.warn({ err: error }, "cannot read data_version");
     }
+    if (changed) notify();
     if (changed || Date.now() - lastRun >= intervalMs()) run();
   };
 

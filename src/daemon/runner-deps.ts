@@ -58,6 +58,8 @@ export interface RunnerDeps {
   hook: HookCommand;
   /** Absolute path of dist/runtime/agent-wrapper.js. */
   wrapperEntry: string;
+  /** Extra environment for every agent process (CCM_HOOK_TOKEN for the http hook transport). */
+  agentEnv?: Record<string, string>;
   /** How often windows are checked for existence (a tmux call per agent); default 2000 ms. */
   livenessEveryMs?: number;
   /** Backstops, post-run git checks, resource limits and snapshots (daemon/safety.ts); off when absent. */

@@ -136,6 +136,7 @@ export async function startStage(
   const ready = await ensureWorktree(deps, task, plan, run.runDir);
   const cwd = ready.worktreePath ?? plan.worktreePath;
   const env: Record<string, string> = {
+    ...deps.agentEnv,
     CCM_HOME: deps.paths.home,
     CCM_DB: config.database.sqlite_path,
     CCM_TASK_ID: String(task.id),

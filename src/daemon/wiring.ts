@@ -36,10 +36,12 @@ export interface WiringOptions {
   paths: CcmPaths;
   /** The daemon's HTTP address, for the http hook transport. */
   hookUrl?: () => string;
+  /** Extra environment for every agent (the http hook token). */
+  agentEnv?: Record<string, string>;
 }
 
 /** Builds the task runner with the real parts: tmux, git worktrees, the agent adapters and our hooks. */
-export function wireRunner({ store, log, config, paths, hookUrl }: WiringOptions): Runner {
+export function wireRunner({ store, log, config, paths, hookUrl, agentEnv }: WiringOptions): Runner {
   const tmux = new Tmux(config.agents.tmux_socket ? { socket: config.agents.tmux_socket } : {});
   const writeClaudeSettings = async (runDir: string, req: StageRequest): Promise<string> => {
     const http = config.agents.hook_transport === "http" && hookUrl;
@@ -75,5 +77,7 @@ export function wireRunner({ store, log, config, paths, hookUrl }: WiringOptions
     hook: hookCommand(),
     wrapperEntry: WRAPPER_ENTRY,
     safety: createSafety({ store, config, log }),
+    // Only the http transport needs the hook token in the agent's environment.
+    ...(config.agents.hook_transport === "http" && agentEnv ? { agentEnv } : {}),
   });
 }

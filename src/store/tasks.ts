@@ -250,6 +250,9 @@ export function getTask(store: Store, id: number): Task {
 export interface TaskFilter {
   project?: string;
   state?: TaskState;
+  priority?: Priority;
+  /** Words the title must contain (case-insensitive). */
+  search?: string;
   limit?: number;
   offset?: number;
 }
@@ -266,6 +269,14 @@ export function listTasks(store: Store, filter: TaskFilter = {}): { tasks: Task[
     where.push("t.state = ?");
     params.push(filter.state);
   }
+  if (filter.priority !== undefined) {
+    where.push("t.priority = ?");
+    params.push(filter.priority);
+  }
+  if (filter.search !== undefined && filter.search.trim() !== "") {
+    where.push("t.title LIKE ? ESCAPE '\\'");
+    params.push(`%${filter.search.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  }
   const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
   const { total } = store.db.prepare(`SELECT count(*) AS total FROM tasks t${clause}`).get(...params) as {
     total: number;
@@ -277,29 +288,49 @@ export function listTasks(store: Store, filter: TaskFilter = {}): { tasks: Task[
   return { tasks: rows.map(toTask), total };
 }
 
+interface TransitionRow {
+  id: number;
+  task_id: number;
+  from_state: TaskState | null;
+  to_state: TaskState;
+  reason: string;
+  actor: string;
+  at: number;
+}
+
+const toTransition = (r: TransitionRow): Transition => ({
+  id: r.id,
+  taskId: r.task_id,
+  from: r.from_state,
+  to: r.to_state,
+  reason: r.reason,
+  actor: r.actor,
+  at: r.at,
+});
+
 export function getTransitions(store: Store, taskId: number): Transition[] {
   const rows = store.db
     .prepare(
       "SELECT id, task_id, from_state, to_state, reason, actor, at FROM task_transitions WHERE task_id = ? ORDER BY id",
     )
-    .all(taskId) as {
-    id: number;
-    task_id: number;
-    from_state: TaskState | null;
-    to_state: TaskState;
-    reason: string;
-    actor: string;
-    at: number;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    taskId: r.task_id,
-    from: r.from_state,
-    to: r.to_state,
-    reason: r.reason,
-    actor: r.actor,
-    at: r.at,
-  }));
+    .all(taskId) as unknown as TransitionRow[];
+  return rows.map(toTransition);
+}
+
+/** Every task's transitions after `afterId`, oldest first, with the task's title and project (live feed). */
+export function transitionsAfter(
+  store: Store,
+  afterId: number,
+  limit: number,
+): (Transition & { title: string; project: string })[] {
+  const rows = store.db
+    .prepare(
+      `SELECT tt.id, tt.task_id, tt.from_state, tt.to_state, tt.reason, tt.actor, tt.at, t.title, p.name AS project
+       FROM task_transitions tt JOIN tasks t ON t.id = tt.task_id JOIN projects p ON p.id = t.project_id
+       WHERE tt.id > ? ORDER BY tt.id LIMIT ?`,
+    )
+    .all(afterId, limit) as unknown as (TransitionRow & { title: string; project: string })[];
+  return rows.map((r) => ({ ...toTransition(r), title: r.title, project: r.project }));
 }
 
 function recordTransition(
@@ -494,5 +525,13 @@ export function tasksInStates(store: Store, states: readonly TaskState[]): Task[
   const rows = store.db
     .prepare(`${SELECT_TASK} WHERE t.state IN (${states.map(() => "?").join(", ")}) ORDER BY t.id`)
     .all(...states) as unknown as TaskRow[];
+  return rows.map(toTask);
+}
+
+/** Queued tasks in the order they will be considered (urgent > high > normal > low, then oldest first). */
+export function queuedInOrder(store: Store, limit: number): Task[] {
+  const rows = store.db
+    .prepare(`${SELECT_TASK} WHERE t.state = 'queued' ORDER BY t.priority_rank, t.created_at, t.id LIMIT ?`)
+    .all(limit) as unknown as TaskRow[];
   return rows.map(toTask);
 }

@@ -3,20 +3,11 @@ import { sep } from "node:path";
 import { type Command, Option } from "commander";
 import type { AgentMode } from "../../agents/adapter.js";
 import { PRIORITIES, type Priority } from "../../core/priority.js";
-import type { StageSwitches } from "../../core/stages.js";
 import { TASK_STATES, type TaskState } from "../../core/task-state.js";
 import { CcmError } from "../../errors.js";
-import { agentRunsForTask } from "../../store/agents.js";
+import { cancelTask, queueTask, taskDetail } from "../../services/tasks.js";
 import { listProjects } from "../../store/projects.js";
-import { commitsForTask, reportsForTask } from "../../store/records.js";
-import {
-  createTask,
-  getTask,
-  getTransitions,
-  listTasks,
-  type Task,
-  transitionTask,
-} from "../../store/tasks.js";
+import { listTasks, type Task } from "../../store/tasks.js";
 import { parsePositiveInt, parseTaskId, readStdin } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatAge, formatTime, paint, printJson, type Style, table, truncate } from "../output.js";
@@ -102,9 +93,8 @@ Examples:
           }
           prompt = await readStdin(ctx.stdin);
         }
-        const store = ctx.store();
-        const created = createTask(
-          store,
+        const created = queueTask(
+          ctx.store(),
           {
             project: opts.project ?? projectForCwd(ctx),
             prompt,
@@ -112,10 +102,8 @@ Examples:
             ...(opts.title ? { title: opts.title } : {}),
             ...(opts.agent ? { agent: opts.agent } : {}),
             dependsOn: (opts.dependsOn ?? []).map((id) => parseTaskId(id.trim())),
-            options: {
-              ...(opts.mode ? { mode: opts.mode } : {}),
-              ...(opts.skip ? { stages: skippedStages(opts.skip) } : {}),
-            },
+            ...(opts.mode ? { mode: opts.mode } : {}),
+            ...(opts.skip ? { skip: opts.skip } : {}),
           },
           { maxQueueSize: ctx.config().resources.max_queue_size },
         );
@@ -170,13 +158,9 @@ Examples:
     .argument("<id>", "task id")
     .option("--json", "print as JSON: the task with its transitions")
     .action((raw: string, opts: { json?: boolean }) => {
-      const store = ctx.store();
-      const found = getTask(store, parseTaskId(raw));
-      const transitions = getTransitions(store, found.id);
-      const reports = reportsForTask(store, found.id);
-      const commits = commitsForTask(store, found.id);
-      const agents = agentRunsForTask(store, found.id);
-      if (opts.json) return printJson(ctx.output, { ...found, transitions, reports, commits, agents });
+      const detail = taskDetail(ctx.store(), parseTaskId(raw));
+      if (opts.json) return printJson(ctx.output, detail);
+      const { transitions, reports, commits, agents, ...found } = detail;
       printTask(ctx, found);
       if (found.failureReason)
         ctx.output.out(`\n${paint(ctx.output, "red", "Failure:")} ${found.failureReason}`);
@@ -219,10 +203,7 @@ Examples:
     .option("--reason <text>", "why, recorded in the task's history", "cancelled by user")
     .option("--json", "print the task as JSON")
     .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
-      const cancelled = transitionTask(ctx.store(), parseTaskId(raw), "cancelled", {
-        reason: opts.reason,
-        actor: "cli",
-      });
+      const cancelled = cancelTask(ctx.store(), parseTaskId(raw), opts.reason);
       // Work on the branch is kept in a snapshot ref; a running agent's leftovers are snapshotted by the
       // daemon once it has stopped the agent and checkpointed them.
       const { snapshotIfWork } = await import("../../services/snapshots.js");
@@ -235,21 +216,6 @@ Examples:
   registerSnapshotCommands(task, ctx);
   registerEventCommands(task, ctx);
   registerTaskPauseCommands(task, ctx);
-}
-
-const SKIPPABLE = ["planning", "reviewing", "verifying"] as const;
-
-function skippedStages(names: readonly string[]): Partial<StageSwitches> {
-  const out: Partial<StageSwitches> = {};
-  for (const name of names) {
-    if (!(SKIPPABLE as readonly string[]).includes(name)) {
-      throw new CcmError("INVALID_ARGUMENT", `--skip ${name}: not a stage that can be skipped`, {
-        hint: `Choose from: ${SKIPPABLE.join(", ")} (executing always runs).`,
-      });
-    }
-    out[name as (typeof SKIPPABLE)[number]] = false;
-  }
-  return out;
 }
 
 function truncateLines(text: string, max: number): string {
