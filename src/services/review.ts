@@ -106,15 +106,21 @@ export async function approveTask(
   return { task: merged, sha: result.sha, strategy, branchDeleted, worktreeRemoved };
 }
 
-/** Rejects finished work; the branch and worktree are kept (the work is never deleted). */
-export function rejectTask(store: Store, id: number, reason: string, actor = "cli"): Task {
+/** Rejects finished work; the branch and worktree are kept and the work gets a snapshot ref. */
+export async function rejectTask(store: Store, id: number, reason: string, actor = "cli"): Promise<Task> {
   const task = getTask(store, id);
   if (task.state !== "awaiting_approval") {
     throw new CcmError("INVALID_TRANSITION", `task #${id} is ${task.state}, not awaiting approval`, {
       hint: "Only finished work can be rejected; use `ccm task cancel` for work in progress.",
     });
   }
-  return transitionTask(store, id, "rejected", { reason, actor, expectedFrom: "awaiting_approval" });
+  const rejected = transitionTask(store, id, "rejected", {
+    reason,
+    actor,
+    expectedFrom: "awaiting_approval",
+  });
+  await snapshotIfWork(store, rejected, "rejected with work");
+  return rejected;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type Transition,
   transitionTask,
 } from "../store/tasks.js";
+import { snapshotIfWork } from "./snapshots.js";
 
 /** Task operations shared by the CLI (`ccm task ...`) and the HTTP API. */
 
@@ -77,7 +78,17 @@ export function taskDetail(store: Store, id: number): TaskDetail {
   };
 }
 
-/** Cancels a task; its branch and worktree, if any, are kept (the runner stops a running agent). */
-export function cancelTask(store: Store, id: number, reason = "cancelled by user", actor = "cli"): Task {
-  return transitionTask(store, id, "cancelled", { reason, actor });
+/**
+ * Cancels a task; its branch and worktree, if any, are kept, and work on the branch gets a snapshot ref (a
+ * running agent's leftovers are snapshotted by the daemon once it has stopped the agent and checkpointed).
+ */
+export async function cancelTask(
+  store: Store,
+  id: number,
+  reason = "cancelled by user",
+  actor = "cli",
+): Promise<Task> {
+  const cancelled = transitionTask(store, id, "cancelled", { reason, actor });
+  await snapshotIfWork(store, cancelled, "cancelled with work");
+  return cancelled;
 }

@@ -61,9 +61,7 @@ export function registerReviewCommands(task: Command, ctx: CliContext): void {
     .option("--json", "print the task as JSON")
     .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
       const { rejectTask } = await import("../../services/review.js");
-      const rejected = rejectTask(ctx.store(), parseTaskId(raw), opts.reason);
-      const { snapshotIfWork } = await import("../../services/snapshots.js");
-      await snapshotIfWork(ctx.store(), rejected, "rejected with work");
+      const rejected = await rejectTask(ctx.store(), parseTaskId(raw), opts.reason);
       if (opts.json) return printJson(ctx.output, rejected);
       ctx.output.out(`rejected task #${rejected.id}; branch ${rejected.branch ?? "-"} is kept`);
     });

@@ -203,11 +203,7 @@ Examples:
     .option("--reason <text>", "why, recorded in the task's history", "cancelled by user")
     .option("--json", "print the task as JSON")
     .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
-      const cancelled = cancelTask(ctx.store(), parseTaskId(raw), opts.reason);
-      // Work on the branch is kept in a snapshot ref; a running agent's leftovers are snapshotted by the
-      // daemon once it has stopped the agent and checkpointed them.
-      const { snapshotIfWork } = await import("../../services/snapshots.js");
-      await snapshotIfWork(ctx.store(), cancelled, "cancelled with work");
+      const cancelled = await cancelTask(ctx.store(), parseTaskId(raw), opts.reason);
       if (opts.json) return printJson(ctx.output, cancelled);
       ctx.output.out(`cancelled task #${cancelled.id}`);
     });
