@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { LaunchSpec, StageRequest } from "../agents/adapter.js";
 import { executingPrompt, type PromptInput, planningPrompt, reviewingPrompt } from "../core/prompts.js";
 import type { Stage } from "../core/task-state.js";
+import { AUTOMATION_TIMEOUT_ENV } from "../hooks/script-runner.js";
 import { type AgentRun, insertAgentRun, updateAgentRun } from "../store/agents.js";
 import { latestReport, startStageRun } from "../store/records.js";
 import { patchTask, type Task } from "../store/tasks.js";
@@ -139,6 +140,10 @@ export async function startStage(
     // Project automations are read from the main checkout, never from the worktree the agent can edit.
     CCM_PROJECT_DIR: plan.project.path,
     CCM_WORKTREE: cwd,
+    // For automation scripts: their state (git-checkpoint's counter) and their default time limit, which
+    // the hook cannot read from config.yaml itself (no config loading on the hook's hot path).
+    CCM_RUN_DIR: run.runDir,
+    [AUTOMATION_TIMEOUT_ENV]: String(config.automations.timeout_seconds),
   };
 
   let launch: LaunchSpec;

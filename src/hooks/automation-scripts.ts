@@ -138,7 +138,11 @@ export function parseEventList(text: string): EventSpec[] {
   return specs;
 }
 
-function specMatches(spec: EventSpec, event: string, payload: Readonly<Record<string, unknown>>): boolean {
+export function specMatches(
+  spec: EventSpec,
+  event: string,
+  payload: Readonly<Record<string, unknown>>,
+): boolean {
   if (spec.event !== "*" && spec.event !== event) return false;
   if (spec.matcher === undefined) return true;
   const field = MATCHER_FIELD[event as keyof typeof MATCHER_FIELD];
