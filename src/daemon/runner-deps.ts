@@ -3,6 +3,7 @@ import type { AgentAdapter, HookCommand } from "../agents/adapter.js";
 import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
 import type { Store } from "../store/db.js";
+import type { SandboxControl } from "./stage-sandbox.js";
 
 /** The tmux operations the runner needs (runtime/tmux.ts implements them). */
 export interface TmuxControl {
@@ -52,6 +53,8 @@ export interface RunnerDeps {
   hook: HookCommand;
   /** Absolute path of dist/runtime/agent-wrapper.js. */
   wrapperEntry: string;
+  /** The OS sandbox for agents without hooks (custom agents); absent = none (unit tests). */
+  sandbox?: SandboxControl;
   /** How often windows are checked for existence (a tmux call per agent); default 2000 ms. */
   livenessEveryMs?: number;
 }

@@ -8,6 +8,7 @@ import { type AgentRun, insertAgentRun, updateAgentRun } from "../store/agents.j
 import { latestReport, startStageRun } from "../store/records.js";
 import { patchTask, type Task } from "../store/tasks.js";
 import type { RunnerDeps } from "./runner-deps.js";
+import { confineLaunch } from "./stage-sandbox.js";
 import type { TaskPlan } from "./task-plan.js";
 
 /** Files of one agent run, in $CCM_HOME/runs/task-<id>/agent-<agentId>/. */
@@ -169,6 +170,15 @@ export async function startStage(
       ...(plan.projectConfig.permission_mode ? { permissionMode: plan.projectConfig.permission_mode } : {}),
     };
     launch = await adapter.launch(request);
+    // Claude Code and Gemini CLI call our hook (and its guard) before every tool; a custom agent does not.
+    if (adapter.kind === "custom" && deps.sandbox !== undefined) {
+      launch = confineLaunch({ ...deps, sandbox: deps.sandbox }, launch, {
+        taskId: task.id,
+        agentId: run.id,
+        worktree: cwd,
+        runDir: run.runDir,
+      });
+    }
   }
   if (launch.initialInput !== undefined) writeFileSync(files.input, launch.initialInput, { mode: 0o600 });
   writeFileSync(
