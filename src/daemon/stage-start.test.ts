@@ -232,7 +232,7 @@ describe("startStage", () => {
 });
 
 describe("startStage and the OS sandbox (custom agents)", () => {
-  const spec = (deps: RunnerDeps, runDir: string) =>
+  const spec = (runDir: string) =>
     JSON.parse(readFileSync(join(runDir, "spec.json"), "utf8")) as { command: string; args: string[] };
 
   it("without a sandbox (auto, bwrap missing) runs the agent as is and records why in the task's events", async () => {
@@ -242,7 +242,7 @@ describe("startStage and the OS sandbox (custom agents)", () => {
       choose: () => ({ kind: "none", warning: "bwrap is not installed: apt install bubblewrap" }),
     };
     const run = await startStage(deps, task, plan, "executing");
-    expect(spec(deps, run.runDir)).toMatchObject({ command: "true", args: [] });
+    expect(spec(run.runDir)).toMatchObject({ command: "true", args: [] });
     const events = listEvents(store, { taskId: task.id });
     expect(events).toEqual([
       expect.objectContaining({
@@ -259,7 +259,7 @@ describe("startStage and the OS sandbox (custom agents)", () => {
     mkdirSync(plan.worktreePath, { recursive: true });
     deps.sandbox = { choose: () => ({ kind: "bwrap", bin: "/usr/bin/bwrap" }) };
     const run = await startStage(deps, task, plan, "executing");
-    const { command, args } = spec(deps, run.runDir);
+    const { command, args } = spec(run.runDir);
     expect(command).toBe("/usr/bin/bwrap");
     expect(args.slice(-2)).toEqual(["--", "true"]);
     const binds = args.flatMap((a, i) => (a === "--bind" ? [args[i + 1]] : []));
