@@ -239,7 +239,8 @@ export function enableAutomation(
   const entry = findAutomation(dirs, name);
   if (entry.where === "project") throw projectOnly(entry, "enable");
   if (entry.enabled) return { changed: false, entry };
-  if (entry.info.script === undefined) {
+  // Stricter than the hook, which runs a script for the events it can read: enabling is when to fix typos.
+  if (entry.info.script === undefined || entry.info.problems.length > 0) {
     throw new CcmError(
       "INVALID_ARGUMENT",
       `${entry.name} cannot be enabled: ${entry.info.problems.join("; ")}`,

@@ -126,6 +126,9 @@ Example:
         const dirs = scope(ctx, opts.project);
         installShipped(dirs);
         const entry = findAutomation(dirs, name);
+        if (entry.info.script !== undefined) {
+          for (const problem of entry.info.problems) ctx.output.err(`warning: ${entry.name}: ${problem}`);
+        }
         const payload = parseEventFile(
           opts.event === "-" ? await readStdin(ctx.stdin) : readEventFile(opts.event),
           opts.event,
