@@ -50,7 +50,7 @@ ccm_field() {
 
 ccm_get() {
   if command -v jq >/dev/null 2>&1; then
-    jq -r --arg p "$1" \
+    jq -j --arg p "$1" \
       'try getpath($p | split(".") | map(tonumber? // .)) catch null
        | if . == null then empty elif type == "string" then . else tojson end'
   elif [ -n "${CCM_NODE:-}" ]; then
@@ -71,12 +71,19 @@ ccm_block() {
 
 ccm_json() {
   # Control characters other than tab, CR and LF are dropped; the rest is escaped by awk (one process).
+  # split/join rather than gsub: what a backslash means in a gsub replacement differs between awks.
   printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037' | awk '
+    function rep(s, ch, with,   n, parts, out, i) {
+      n = split(s, parts, ch); out = parts[1]
+      for (i = 2; i <= n; i++) out = out with parts[i]
+      return out
+    }
     BEGIN { ORS = ""; printf "\"" }
     {
       if (NR > 1) printf "\\n"
-      gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r")
-      printf "%s", $0
+      line = rep($0, "\\", "\\\\"); line = rep(line, "\"", "\\\"")
+      line = rep(line, "\t", "\\t"); line = rep(line, "\r", "\\r")
+      printf "%s", line
     }
     END { printf "\"" }'
 }
