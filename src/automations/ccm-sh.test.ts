@@ -9,7 +9,8 @@ import { shippedDir } from "./catalog.js";
 // automations/lib/ccm.sh under dash (the strictest common /bin/sh), with and without jq.
 
 const LIB = join(shippedDir(), "lib", "ccm.sh");
-const which = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+const which = (tool: string) =>
+  spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
 const DASH = which("dash") || which("sh");
 let dir: string;
 beforeEach(() => {
@@ -90,7 +91,7 @@ describe("ccm_json and ccm_context", () => {
   it("escapes quotes, backslashes, newlines and tabs, and drops other control characters", () => {
     const text = 'say "hi"\\ to\tall\nnext line \u0001\u001f end — ünïcode\r';
     const out = sh('ccm_json "$(printf "%s" "$T")"', {}, { PATH: pathWith(false), T: text });
-    expect(JSON.parse(out)).toBe(text.replace(/[\u0001\u001f]/g, ""));
+    expect(JSON.parse(out)).toBe(text.replaceAll("\u0001", "").replaceAll("\u001f", ""));
   });
 
   it("prints additionalContext on events that take it, a systemMessage on others", () => {
