@@ -3,8 +3,10 @@
 //   tasks  (bench/tasks.js)  task create, scheduler pick, `ccm task list` with 10,000 tasks
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
+//   automations (bench/automations.js) a shell automation's cost per hook call, ccm_field's ways
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
+import { benchAutomations } from "./automations.js";
 import { benchDaemon } from "./daemon.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
@@ -15,7 +17,7 @@ if (!existsSync(dist("hooks/entry.js"))) {
   process.exit(1);
 }
 
-const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon };
+const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon, automations: benchAutomations };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();
 const details = {};
