@@ -171,7 +171,7 @@ export async function startStage(
     };
     launch = await adapter.launch(request);
     // Claude Code and Gemini CLI call our hook (and its guard) before every tool; a custom agent does not.
-    if (adapter.kind === "custom" && deps.sandbox !== undefined) {
+    if (!(adapter.callsHooks ?? adapter.kind !== "custom") && deps.sandbox !== undefined) {
       launch = confineLaunch({ ...deps, sandbox: deps.sandbox }, launch, {
         taskId: task.id,
         agentId: run.id,
