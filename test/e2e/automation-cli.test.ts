@@ -46,7 +46,7 @@ describe("ccm automation list", () => {
       ["project-context", "shipped", true],
     ]);
     expect(items.find((i) => i.name === "block-patterns")).toMatchObject({
-      events: [{ event: "PreToolUse", matcher: "Bash" }],
+      events: [{ event: "PreToolUse", matcher: "Bash|run_shell_command" }],
       timeoutSeconds: 5,
       problems: [],
       runs: 0,
