@@ -1,5 +1,11 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { type AutomationScript, type EventSpec, parseHeader } from "../hooks/automation-scripts.js";
+import {
+  type AutomationScript,
+  EVENTS_LINE,
+  type EventSpec,
+  parseHeader,
+  splitEventList,
+} from "../hooks/automation-scripts.js";
 import { HOOK_EVENTS, MATCHER_FIELD } from "../hooks/events.js";
 
 /**
@@ -19,7 +25,6 @@ export interface ScriptInfo {
 }
 
 const HEADER_BYTES = 4096;
-const EVENTS_LINE = /^\s*(?:#|\/\/|--|;|\*|rem\b)\s*ccm-events:\s*(.*?)\s*$/im;
 const KNOWN: ReadonlySet<string> = new Set<string>([...HOOK_EVENTS, "*"]);
 
 export function inspectScript(path: string): ScriptInfo {
@@ -69,7 +74,7 @@ function readHead(path: string, bytes: number): string {
 export function eventProblems(text: string, events: readonly EventSpec[]): string[] {
   const problems: string[] = [];
   if (events.length === 0) problems.push(`no event in "ccm-events: ${text}"`);
-  const items = splitTopLevel(text).filter((item) => item.trim() !== "");
+  const items = splitEventList(text).filter((item) => item.trim() !== "");
   if (items.length > events.length) {
     const kept = new Set(events.map((e) => e.event));
     const dropped = items.filter((item) => !kept.has(item.trim().replace(/\(.*$/s, "").trim()));
@@ -97,23 +102,6 @@ export function eventProblems(text: string, events: readonly EventSpec[]): strin
     }
   }
   return problems;
-}
-
-function splitTopLevel(text: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === "(") depth++;
-    else if (char === ")") depth = Math.max(0, depth - 1);
-    else if (char === "," && depth === 0) {
-      items.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  items.push(text.slice(start));
-  return items;
 }
 
 /** Up to three candidates within a small edit distance (case-insensitive), closest first. */
