@@ -113,7 +113,8 @@ export function registerAutomationCommands(program: Command, ctx: CliContext): v
     .addHelpText(
       "after",
       `
-Nothing is recorded in automation_runs: a test is not something an agent did.
+The script really runs, with real side effects (a git-checkpoint test with --task commits in that
+task's worktree). Nothing is recorded in automation_runs: a test is not something an agent did.
 Example:
   echo '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"git push"}}' \\
     | ccm automation test block-patterns --event -`,
