@@ -144,6 +144,8 @@ export async function startStage(
     // For automation scripts: their state (git-checkpoint's counter) and their default time limit, which
     // the hook cannot read from config.yaml itself (no config loading on the hook's hot path).
     CCM_RUN_DIR: run.runDir,
+    // Saves project-context a `ccm task show` (a CLI start, ~0.5 s on a busy machine) at every SessionStart.
+    CCM_TASK_TITLE: task.title,
     [AUTOMATION_TIMEOUT_ENV]: String(config.automations.timeout_seconds),
   };
 

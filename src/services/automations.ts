@@ -142,6 +142,7 @@ export async function testAutomation(options: TestOptions): Promise<TestResult> 
     const task = getTask(options.store, options.taskId);
     const project = getProjectById(options.store, task.projectId);
     env.CCM_TASK_ID = String(task.id);
+    env.CCM_TASK_TITLE = task.title;
     env.CCM_PROJECT = task.project;
     if (project) env.CCM_PROJECT_DIR = project.path;
     if (task.worktreePath && existsSync(task.worktreePath)) env.CCM_WORKTREE = task.worktreePath;

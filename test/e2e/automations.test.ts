@@ -228,8 +228,11 @@ describe("project-context through the hook entry", () => {
   it("cuts long notes at project-context.max_bytes and says so", () => {
     writeFileSync(join(w.repo, "AGENTS.md"), `${"x".repeat(5000)}\n`);
     writeFileSync(join(w.repo, ".ccm", "automations.conf"), "project-context.max_bytes=100\n");
-    const context = JSON.parse(hook("SessionStart", { source: "startup" }).stdout).hookSpecificOutput
-      .additionalContext as string;
+    // The daemon passes the title; no CLI call then.
+    const context = JSON.parse(
+      hook("SessionStart", { source: "startup" }, { CCM_TASK_TITLE: "Title from the daemon" }).stdout,
+    ).hookSpecificOutput.additionalContext as string;
+    expect(context).toContain(`ccm task #${w.taskId}: Title from the daemon.`);
     expect(context).toContain(
       `Project notes (AGENTS.md):\n${"x".repeat(100)}\n[… cut: the file has 5001 bytes`,
     );
