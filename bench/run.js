@@ -6,8 +6,10 @@
 //   lifecycle (bench/lifecycle.js) the resource-limit check per task and the post-run git observation
 //   quota  (bench/quota.js)  transcript reader over 1 GB: first scan, incremental refresh, vs ccusage
 //   webui  (bench/webui.js)  API p50/p99 at 200 req/s, hook -> SSE delivery, dashboard first render, bundle size
+//   automations (bench/automations.js) a shell automation's cost per hook call, ccm_field's ways
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
+import { benchAutomations } from "./automations.js";
 import { benchDaemon } from "./daemon.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
@@ -28,6 +30,7 @@ const SUITES = {
   lifecycle: benchLifecycle,
   quota: benchQuota,
   webui: benchWebui,
+  automations: benchAutomations,
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();

@@ -109,6 +109,11 @@ export interface AgentAdapter {
   readonly kind: AgentKind;
   /** The name the user configures: "claude-code", "gemini-cli", or the custom agent's key. */
   readonly name: string;
+  /**
+   * The agent calls ccm's hook entry before every tool, so the built-in guard sees what it does. Agents
+   * that do not are run in the OS sandbox (runtime/sandbox.ts). Default: false for kind "custom".
+   */
+  readonly callsHooks?: boolean;
   /** Builds the command line; may write files into req.runDir (e.g. the per-run settings file). */
   launch(req: StageRequest): Promise<LaunchSpec>;
   /**

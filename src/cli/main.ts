@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, isCcmError } from "../errors.js";
 import { registerAgentCommands } from "./commands/agent.js";
+import { registerAutomationCommands } from "./commands/automation.js";
 import { registerCleanupCommand } from "./commands/cleanup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDaemonCommands } from "./commands/daemon.js";
@@ -51,6 +52,7 @@ Environment: CCM_HOME (default ~/.ccm), CCM_CONFIG, CCM_DEBUG, NO_COLOR.`,
   registerAgentCommands(program, ctx);
   registerCleanupCommand(program, ctx);
   registerUiCommand(program, ctx);
+  registerAutomationCommands(program, ctx);
   registerDemoCommand(program, ctx);
   registerHubCommands(program, ctx);
   for (const command of allCommands(program))

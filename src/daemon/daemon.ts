@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { automationDirs, installShipped } from "../automations/catalog.js";
 import { writeFileAtomic } from "../config/files.js";
 import { ensureHome } from "../config/home.js";
 import type { Config } from "../config/load.js";
@@ -85,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   try {
     store = openStore(config.database.sqlite_path);
     const openedStore = store;
+    relinkAutomations(paths.automations, log);
     const startedAt = Date.now();
     const token = loadOrCreateToken(paths.tokenFile);
     const auth = createAuth({ token });
@@ -237,4 +239,17 @@ function listen(fetch: Parameters<typeof serve>[0]["fetch"], host: string, port:
       );
     });
   });
+}
+
+/**
+ * Points the shipped automations' links at this package, in case it moved since `daemon init` (another
+ * Node version manager folder, a reinstall): otherwise the hook would skip them as broken links.
+ */
+function relinkAutomations(root: string, log: Logger): void {
+  try {
+    const { linked } = installShipped(automationDirs(root));
+    if (linked.length > 0) log.info({ linked }, "shipped automations relinked to this package");
+  } catch (error) {
+    log.warn({ err: error }, "could not relink the shipped automations");
+  }
 }

@@ -4,6 +4,7 @@ import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
 import type { Store } from "../store/db.js";
 import type { SafetyControl } from "./safety.js";
+import type { SandboxControl } from "./stage-sandbox.js";
 
 /** The tmux operations the runner needs (runtime/tmux.ts implements them). */
 export interface TmuxControl {
@@ -60,6 +61,8 @@ export interface RunnerDeps {
   wrapperEntry: string;
   /** Extra environment for every agent process (CCM_HOOK_TOKEN for the http hook transport). */
   agentEnv?: Record<string, string>;
+  /** The OS sandbox for agents without hooks (custom agents); absent = none (unit tests). */
+  sandbox?: SandboxControl;
   /** How often windows are checked for existence (a tmux call per agent); default 2000 ms. */
   livenessEveryMs?: number;
   /** Backstops, post-run git checks, resource limits and snapshots (daemon/safety.ts); off when absent. */

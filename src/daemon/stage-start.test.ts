@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { resolvePaths } from "../config/paths.js";
 import { projectConfigSchema } from "../config/project-config.js";
 import { CcmError } from "../errors.js";
 import { getAgentRun } from "../store/agents.js";
+import { listEvents } from "../store/events.js";
 import { addProject } from "../store/projects.js";
 import { createTask, getTask, type Task } from "../store/tasks.js";
 import { tempStore } from "../store/test-helpers.js";
@@ -230,5 +231,56 @@ describe("startStage", () => {
     };
     await Promise.all([oneWorktreeAtATime("/repo/one", slow), oneWorktreeAtATime("/repo/two", slow)]);
     expect(overlapping).toBe(2);
+  });
+});
+
+describe("startStage and the OS sandbox (custom agents)", () => {
+  const spec = (runDir: string) =>
+    JSON.parse(readFileSync(join(runDir, "spec.json"), "utf8")) as { command: string; args: string[] };
+
+  it("without a sandbox (auto, bwrap missing) runs the agent as is and records why in the task's events", async () => {
+    const { store, deps, task, plan } = setup();
+    using _ = store;
+    deps.sandbox = {
+      choose: () => ({ kind: "none", warning: "bwrap is not installed: apt install bubblewrap" }),
+    };
+    const run = await startStage(deps, task, plan, "executing");
+    expect(spec(run.runDir)).toMatchObject({ command: "true", args: [] });
+    const events = listEvents(store, { taskId: task.id });
+    expect(events).toEqual([
+      expect.objectContaining({
+        source: "daemon",
+        event: "SandboxUnavailable",
+        payload: { message: "bwrap is not installed: apt install bubblewrap" },
+      }),
+    ]);
+  });
+
+  it("with bwrap, the agent's command runs under it, its worktree and run folder writable", async () => {
+    const { store, deps, task, plan } = setup();
+    using _ = store;
+    mkdirSync(plan.worktreePath, { recursive: true });
+    deps.sandbox = { choose: () => ({ kind: "bwrap", bin: "/usr/bin/bwrap" }) };
+    const run = await startStage(deps, task, plan, "executing");
+    const { command, args } = spec(run.runDir);
+    expect(command).toBe("/usr/bin/bwrap");
+    expect(args.slice(-2)).toEqual(["--", "true"]);
+    const binds = args.flatMap((a, i) => (a === "--bind" ? [args[i + 1]] : []));
+    expect(binds).toEqual(
+      expect.arrayContaining([realpathSync(plan.worktreePath), realpathSync(run.runDir)]),
+    );
+    expect(listEvents(store, { taskId: task.id })).toEqual([]);
+  });
+
+  it("fails the start when safety.sandbox names a sandbox that cannot run", async () => {
+    const { store, deps, task, plan, calls } = setup();
+    using _ = store;
+    deps.sandbox = {
+      choose: () => {
+        throw new CcmError("EXTERNAL_COMMAND", "safety.sandbox is bwrap, but bwrap is not installed");
+      },
+    };
+    await expect(startStage(deps, task, plan, "executing")).rejects.toThrow(/bwrap is not installed/);
+    expect(calls).not.toContain("tmux:newWindow");
   });
 });

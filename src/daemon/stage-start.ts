@@ -3,10 +3,12 @@ import { join } from "node:path";
 import type { LaunchSpec, StageRequest } from "../agents/adapter.js";
 import { executingPrompt, type PromptInput, planningPrompt, reviewingPrompt } from "../core/prompts.js";
 import type { Stage } from "../core/task-state.js";
+import { AUTOMATION_TIMEOUT_ENV } from "../hooks/script-runner.js";
 import { type AgentRun, insertAgentRun, updateAgentRun } from "../store/agents.js";
 import { latestReport, startStageRun } from "../store/records.js";
 import { patchTask, type Task } from "../store/tasks.js";
 import type { RunnerDeps } from "./runner-deps.js";
+import { confineLaunch } from "./stage-sandbox.js";
 import type { TaskPlan } from "./task-plan.js";
 
 /** What a resumed session is told: the conversation so far is already in it. */
@@ -147,6 +149,12 @@ export async function startStage(
     CCM_WORKTREE: cwd,
     // Git backstops (push refused, every ref the agent moves recorded) and the baseline of the post-run checks.
     ...(deps.safety ? await deps.safety.prepareStage(ready, run.runDir, cwd) : {}),
+    // For automation scripts: their state (git-checkpoint's counter) and their default time limit, which
+    // the hook cannot read from config.yaml itself (no config loading on the hook's hot path).
+    CCM_RUN_DIR: run.runDir,
+    // Saves project-context a `ccm task show` (a CLI start, ~0.5 s on a busy machine) at every SessionStart.
+    CCM_TASK_TITLE: task.title,
+    [AUTOMATION_TIMEOUT_ENV]: String(config.automations.timeout_seconds),
   };
 
   let launch: LaunchSpec;
@@ -177,6 +185,15 @@ export async function startStage(
     };
     launch = await adapter.launch(request);
     if (resumed) patchTask(store, task.id, { resumeSessionId: null });
+    // Claude Code and Gemini CLI call our hook (and its guard) before every tool; a custom agent does not.
+    if (!(adapter.callsHooks ?? adapter.kind !== "custom") && deps.sandbox !== undefined) {
+      launch = confineLaunch({ ...deps, sandbox: deps.sandbox }, launch, {
+        taskId: task.id,
+        agentId: run.id,
+        worktree: cwd,
+        runDir: run.runDir,
+      });
+    }
   }
   if (launch.initialInput !== undefined) writeFileSync(files.input, launch.initialInput, { mode: 0o600 });
   writeFileSync(

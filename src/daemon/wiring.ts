@@ -7,6 +7,7 @@ import { buildClaudeSettings } from "../agents/claude-code/settings.js";
 import { resolveAdapter } from "../agents/registry.js";
 import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
+import { chooseSandbox, type SandboxChoice, systemProbe } from "../runtime/sandbox.js";
 import { Tmux } from "../runtime/tmux.js";
 import {
   checkpointCommit,
@@ -42,6 +43,8 @@ export interface WiringOptions {
 
 /** Builds the task runner with the real parts: tmux, git worktrees, the agent adapters and our hooks. */
 export function wireRunner({ store, log, config, paths, hookUrl, agentEnv }: WiringOptions): Runner {
+  // Probed on the first custom agent, then kept: a daemon restart picks up a newly installed bwrap.
+  let sandbox: SandboxChoice | undefined;
   const tmux = new Tmux(config.agents.tmux_socket ? { socket: config.agents.tmux_socket } : {});
   const writeClaudeSettings = async (runDir: string, req: StageRequest): Promise<string> => {
     const http = config.agents.hook_transport === "http" && hookUrl;
@@ -79,5 +82,6 @@ export function wireRunner({ store, log, config, paths, hookUrl, agentEnv }: Wir
     safety: createSafety({ store, config, log }),
     // Only the http transport needs the hook token in the agent's environment.
     ...(config.agents.hook_transport === "http" && agentEnv ? { agentEnv } : {}),
+    sandbox: { choose: () => (sandbox ??= chooseSandbox(config.safety.sandbox, systemProbe())) },
   });
 }

@@ -21,7 +21,7 @@ export interface AutomationScript {
 }
 
 const HEADER_BYTES = 4096;
-const EVENTS_LINE = /^\s*(?:#|\/\/|--|;|\*|rem\b)\s*ccm-events:\s*(.*?)\s*$/im;
+export const EVENTS_LINE = /^\s*(?:#|\/\/|--|;|\*|rem\b)\s*ccm-events:\s*(.*?)\s*$/im;
 const TIMEOUT_LINE = /^\s*(?:#|\/\/|--|;|\*|rem\b)\s*ccm-timeout:\s*(\d+(?:\.\d+)?)\s*$/im;
 const EXACT_MATCHER = /^[A-Za-z0-9_\- ,|]+$/;
 
@@ -114,6 +114,19 @@ export function parseHeader(path: string, header: string): AutomationScript | un
 /** `PreToolUse(Bash|Write), Stop` → [{PreToolUse, Bash|Write}, {Stop}]; commas inside () belong to the matcher. */
 export function parseEventList(text: string): EventSpec[] {
   const specs: EventSpec[] = [];
+  for (const item of splitEventList(text)) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9]*|\*)\s*(?:\((.*)\))?\s*$/.exec(item);
+    if (match === null) continue;
+    const matcher = match[2]?.trim();
+    specs.push(
+      matcher === undefined || matcher === "" ? { event: match[1]! } : { event: match[1]!, matcher },
+    );
+  }
+  return specs;
+}
+
+/** The comma-separated items of an events line; commas inside () belong to the matcher. */
+export function splitEventList(text: string): string[] {
   let depth = 0;
   let start = 0;
   const items: string[] = [];
@@ -127,18 +140,14 @@ export function parseEventList(text: string): EventSpec[] {
     }
   }
   items.push(text.slice(start));
-  for (const item of items) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9]*|\*)\s*(?:\((.*)\))?\s*$/.exec(item);
-    if (match === null) continue;
-    const matcher = match[2]?.trim();
-    specs.push(
-      matcher === undefined || matcher === "" ? { event: match[1]! } : { event: match[1]!, matcher },
-    );
-  }
-  return specs;
+  return items;
 }
 
-function specMatches(spec: EventSpec, event: string, payload: Readonly<Record<string, unknown>>): boolean {
+export function specMatches(
+  spec: EventSpec,
+  event: string,
+  payload: Readonly<Record<string, unknown>>,
+): boolean {
   if (spec.event !== "*" && spec.event !== event) return false;
   if (spec.matcher === undefined) return true;
   const field = MATCHER_FIELD[event as keyof typeof MATCHER_FIELD];

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -126,6 +126,28 @@ describe("createScriptRunner", () => {
     expect((await runner(60_000).run(input(payloadOf("Stop")))).runs[0]?.reason).toBe(
       "timed out after 200 ms",
     );
+  });
+
+  it("takes the default limit from CCM_AUTOMATION_TIMEOUT (seconds) when the header sets none", async () => {
+    script("slow", "Stop", "sleep 30");
+    const decision = await runner().run(input(payloadOf("Stop"), { CCM_AUTOMATION_TIMEOUT: "0.3" }));
+    expect(decision.runs[0]).toMatchObject({ decision: "error", reason: "timed out after 300 ms" });
+  });
+
+  it("tells the script how to reach ccm and exports the payload's small fields, not inherited ones", async () => {
+    const out = join(dir, "env.txt");
+    script(
+      "env",
+      "PreToolUse",
+      `printf '%s\\n' "$CCM_NODE" "$CCM_BIN" "$CCM_LIB" "$CCM_AUTOMATION" "$CCM_F_tool_input__command" "\${CCM_F_stale-unset}" > '${out}'`,
+    );
+    await runner().run(input(preToolUse("make test"), { CCM_F_stale: "from a parent hook" }));
+    const [node, bin, lib, self, command, stale] = readFileSync(out, "utf8").split("\n");
+    expect(node).toBe(process.execPath);
+    expect(existsSync(bin!) && existsSync(join(lib!, "ccm.sh"))).toBe(true);
+    expect(self).toBe(join(dir, "env"));
+    expect(command).toBe("make test");
+    expect(stale).toBe("unset");
   });
 
   it("does not wait for a background job that keeps the pipes open", async () => {

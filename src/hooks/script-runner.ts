@@ -11,6 +11,7 @@ import {
   type HookOutput,
   isFailClosed,
 } from "./automations.js";
+import { FIELD_PREFIX, fieldEnv } from "./field-env.js";
 import { isObject } from "./payload.js";
 
 /**
@@ -23,11 +24,14 @@ import { isObject } from "./payload.js";
 export interface ScriptRunnerOptions {
   /** Folders to search; default: automationDirs(env, payload). */
   dirs?: (input: AutomationInput) => readonly string[];
-  /** Per-script limit unless the script's header sets `ccm-timeout`. */
+  /** Per-script limit unless the script's header sets `ccm-timeout`; default: CCM_AUTOMATION_TIMEOUT
+   * (seconds, set by the daemon from `automations.timeout_seconds`), else 10 s. */
   timeoutMs?: number;
 }
 
 export const DEFAULT_AUTOMATION_TIMEOUT_MS = 10_000;
+/** Seconds; the daemon puts `automations.timeout_seconds` here (the hook must not load the config). */
+export const AUTOMATION_TIMEOUT_ENV = "CCM_AUTOMATION_TIMEOUT";
 /** Output kept per stream; more is dropped (Claude Code caps hook output at 10,000 characters anyway). */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** After the script exits, how long its pipes may stay open (a background grandchild) before we stop reading. */
@@ -40,15 +44,14 @@ const PLAIN_TEXT_CONTEXT: ReadonlySet<string> = new Set([
 ]);
 
 export function createScriptRunner(options: ScriptRunnerOptions = {}): AutomationRunner {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_AUTOMATION_TIMEOUT_MS;
   return {
     async run(input: AutomationInput): Promise<Decision> {
       const dirs = options.dirs?.(input) ?? automationDirs(input.env, input.payload);
       const scripts = findAutomations(dirs, input.event, input.payload);
       if (scripts.length === 0) return { decision: "allow", runs: [] };
-      const stdin = JSON.stringify(input.payload);
+      const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(input.env);
       const runs = await Promise.all(
-        scripts.map((script) => runScript(script, input, stdin, script.timeoutMs ?? timeoutMs)),
+        scripts.map(async (script) => (await runAutomation(script, input, timeoutMs)).run),
       );
       const failClosed = isFailClosed(failClosedEvents(input.env.CCM_FAIL_CLOSED), input.event);
       return combineDecisions(input.event, runs, { failClosed });
@@ -56,7 +59,14 @@ export function createScriptRunner(options: ScriptRunnerOptions = {}): Automatio
   };
 }
 
-interface Exit {
+/** The per-script limit when the header sets none: CCM_AUTOMATION_TIMEOUT seconds, else 10 s. */
+export function defaultTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const seconds = Number(env[AUTOMATION_TIMEOUT_ENV]);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : DEFAULT_AUTOMATION_TIMEOUT_MS;
+}
+
+/** How a script process ended, raw (what `ccm automation test` shows next to the decision). */
+export interface Exit {
   code: number | null;
   signal: string | null;
   stdout: string;
@@ -65,16 +75,46 @@ interface Exit {
   spawnError?: Error;
 }
 
-async function runScript(
+/** Runs one script the way the hook does (the runner and `ccm automation test` share this). */
+export async function runAutomation(
   script: AutomationScript,
   input: AutomationInput,
-  stdin: string,
-  timeoutMs: number,
-): Promise<AutomationRun> {
+  defaultTimeout: number,
+): Promise<{ run: AutomationRun; exit: Exit; timeoutMs: number }> {
+  const timeoutMs = script.timeoutMs ?? defaultTimeout;
   const started = performance.now();
-  const exit = await execute(script.path, input, stdin, timeoutMs);
+  const exit = await execute(script.path, input, JSON.stringify(input.payload), timeoutMs);
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-  return { script: script.path, durationMs, ...interpret(input.event, exit, timeoutMs) };
+  const run = { script: script.path, durationMs, ...interpret(input.event, exit, timeoutMs) };
+  return { run, exit, timeoutMs };
+}
+
+/**
+ * What a script sees besides the payload: the hook's environment (CCM_TASK_ID, CCM_PROJECT,
+ * CCM_PROJECT_DIR, CCM_WORKTREE, CCM_HOME, CCM_DB, … as the daemon set them for the agent), plus the
+ * event, its own path, and how to reach ccm: CCM_NODE + CCM_BIN run the CLI (the Node that runs this
+ * hook, never whatever `node` is on PATH), CCM_LIB holds ccm.sh. The package root is two folders above
+ * this module both in dist/hooks/ (bundled entry or not) and in src/hooks/ (tests).
+ */
+export function automationEnv(
+  input: AutomationInput,
+  scriptPath: string,
+): Record<string, string | undefined> {
+  const { fileURLToPath } = process.getBuiltinModule("node:url");
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  // Inherited CCM_F_* (a script that runs `ccm` which runs a hook…) must not pose as this payload's fields.
+  const inherited = Object.fromEntries(
+    Object.entries(input.env).filter(([key]) => !key.startsWith(FIELD_PREFIX) && key !== "CCM_FIELDS"),
+  );
+  return {
+    ...inherited,
+    ...fieldEnv(input.payload),
+    CCM_EVENT: input.event,
+    CCM_AUTOMATION: scriptPath,
+    CCM_NODE: process.execPath,
+    CCM_BIN: `${root}bin/ccm.js`,
+    CCM_LIB: `${root}automations/lib`,
+  };
 }
 
 function execute(path: string, input: AutomationInput, stdin: string, timeoutMs: number): Promise<Exit> {
@@ -87,7 +127,7 @@ function execute(path: string, input: AutomationInput, stdin: string, timeoutMs:
     try {
       child = spawn(path, [input.event], {
         cwd,
-        env: { ...input.env, CCM_EVENT: input.event, CCM_AUTOMATION: path },
+        env: automationEnv(input, path),
         stdio: ["pipe", "pipe", "pipe"],
         // Its own process group, so a timeout kills what it started too.
         detached: true,

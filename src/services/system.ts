@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { automationDirs, installShipped } from "../automations/catalog.js";
 import { configJsonSchema, renderConfigYaml, writeFileAtomic } from "../config/files.js";
 import { ensureHome } from "../config/home.js";
 import { loadConfig } from "../config/load.js";
@@ -22,11 +23,14 @@ export interface InitSystemResult {
   dbPath: string;
   systemId: string;
   profile: Profile;
+  /** Shipped automations enabled by this init (first install only: a disabled one stays disabled). */
+  automationsEnabled: string[];
 }
 
 /**
  * `ccm daemon init`: CCM_HOME with user-only folders, config.yaml (kept if present unless forced), its JSON
- * Schema, and the database with this machine recorded. Safe to run again.
+ * Schema, the database with this machine recorded, and the shipped automations (linked into
+ * automations/available, the default ones enabled). Safe to run again.
  */
 export function initSystem(opts: InitSystemOptions): InitSystemResult {
   const { paths, env } = opts;
@@ -55,7 +59,9 @@ export function initSystem(opts: InitSystemOptions): InitSystemResult {
        ON CONFLICT(id) DO UPDATE SET hostname = excluded.hostname, profile = excluded.profile`,
     )
     .run(systemId, config.system.hostname, config.profile, store.clock());
+  const automations = installShipped(automationDirs(paths.automations), { enableDefaults: true });
   return {
+    automationsEnabled: automations.enabledByDefault,
     configPath: paths.config,
     configWritten: !keep,
     dbPath: config.database.sqlite_path,

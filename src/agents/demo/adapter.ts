@@ -15,6 +15,9 @@ export function createDemoAdapter(): AgentAdapter {
   return {
     kind: "custom",
     name: "demo",
+    // It fires PreToolUse/PostToolUse through our hook entry like Claude Code (and writes its events to
+    // ccm.db, which the sandbox hides).
+    callsHooks: true,
     async launch(req: StageRequest): Promise<LaunchSpec> {
       return {
         command: process.execPath,

@@ -81,6 +81,11 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
             : `kept the existing ${result.configPath} (profile ${result.profile}); --force rewrites it`,
         );
         ctx.output.out(`${paint(ctx.output, "green", "✓")} database ready at ${result.dbPath}`);
+        if (result.automationsEnabled.length > 0) {
+          ctx.output.out(
+            `${paint(ctx.output, "green", "✓")} automations enabled: ${result.automationsEnabled.join(", ")} (ccm automation list)`,
+          );
+        }
         ctx.output.out(
           "\nNext:\n  ccm daemon start              run the daemon now\n" +
             "  ccm daemon install-service    start it at login (systemd / launchd)\n" +
