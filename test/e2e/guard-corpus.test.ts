@@ -114,4 +114,25 @@ describe("the guard through the real hook entry", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("ccm guard: git push: pushing is blocked");
   });
+
+  it("300 seeded malformed payloads through the process: it always answers, and never lets a broken guarded call through", async () => {
+    let seed = 7;
+    const r = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const calls = loadCorpus(join(CORPUS, "escape.json"), world);
+    for (let i = 0; i < 300; i++) {
+      const call = calls[Math.floor(r() * calls.length)]!;
+      const text = JSON.stringify(payload(call.tool, call.input));
+      const cut = text.slice(0, Math.floor(r() * text.length));
+      const broken = r() < 0.5 ? cut : text.replace(/"tool_input":\{/, `"tool_input":${r() < 0.5 ? "null" : "[1]"},"x":{`);
+      const result = await hook(broken);
+      expect([0, 2], `${broken}\n${result.stderr}`).toContain(result.code);
+      if (result.code === 0 && broken !== text && broken.startsWith("{") && broken.includes('"tool_input":null')) {
+        expect(denied(result), broken).toBeDefined();
+      }
+    }
+  }, 600_000);
 });
+
