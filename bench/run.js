@@ -2,10 +2,12 @@
 // written as JSON to .bench/results.json for comparison between commits. Runs the built code (dist/).
 //   tasks  (bench/tasks.js)  task create, scheduler pick, `ccm task list` with 10,000 tasks
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
+//   guard  (bench/guard.js)  guard decision time in-process, hook round trip with/without the guard
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchDaemon } from "./daemon.js";
+import { benchGuard } from "./guard.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
 import { benchTasks } from "./tasks.js";
@@ -15,7 +17,7 @@ if (!existsSync(dist("hooks/entry.js"))) {
   process.exit(1);
 }
 
-const SUITES = { tasks: benchTasks, hooks: benchHooks, daemon: benchDaemon };
+const SUITES = { tasks: benchTasks, hooks: benchHooks, guard: benchGuard, daemon: benchDaemon };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const { results, record } = createResults();
 const details = {};

@@ -26,8 +26,76 @@ function rng(seed: number) {
   };
 }
 
-const PIECES = ["'", '"', "$(", "`", ")", "(", "{", "}", ";", "&&", "||", "|", "&", ">", ">>", "<", "<<", "<<<", "\\", "\n", "$", "${", "$((", "~", "..", "/", "*", "?", "[", "]", "#", "=", "!", " ", "\t", "rm", "-rf", "git", "push", "sh", "-c", "eval", "cat", "~/.ssh/id_rsa", "/etc", "curl", "x", "EOF", "\u0000", "\uFFFD", "é", "／", "%2e"];
-const TOOLS = ["Bash", "Write", "Edit", "MultiEdit", "NotebookEdit", "Read", "Glob", "Grep", "run_shell_command", "write_file", "read_file", "Nope", ""];
+const PIECES = [
+  "'",
+  '"',
+  "$(",
+  "`",
+  ")",
+  "(",
+  "{",
+  "}",
+  ";",
+  "&&",
+  "||",
+  "|",
+  "&",
+  ">",
+  ">>",
+  "<",
+  "<<",
+  "<<<",
+  "\\",
+  "\n",
+  "$",
+  "${",
+  "$((",
+  "~",
+  "..",
+  "/",
+  "*",
+  "?",
+  "[",
+  "]",
+  "#",
+  "=",
+  "!",
+  " ",
+  "\t",
+  "rm",
+  "-rf",
+  "git",
+  "push",
+  "sh",
+  "-c",
+  "eval",
+  "cat",
+  "~/.ssh/id_rsa",
+  "/etc",
+  "curl",
+  "x",
+  "EOF",
+  "\u0000",
+  "\uFFFD",
+  "é",
+  "／",
+  "%2e",
+];
+const TOOLS = [
+  "Bash",
+  "Write",
+  "Edit",
+  "MultiEdit",
+  "NotebookEdit",
+  "Read",
+  "Glob",
+  "Grep",
+  "run_shell_command",
+  "write_file",
+  "read_file",
+  "Nope",
+  "",
+];
 
 function hostileText(r: () => number): string {
   const n = Math.floor(r() * 12);
@@ -66,7 +134,12 @@ function hostilePayload(r: () => number): string {
     tool_name: r() < 0.9 ? TOOLS[Math.floor(r() * TOOLS.length)] : hostileValue(r),
     tool_input:
       r() < 0.8
-        ? { command: hostileText(r), file_path: r() < 0.5 ? hostileText(r) : hostileValue(r), path: hostileValue(r), pattern: hostileText(r) }
+        ? {
+            command: hostileText(r),
+            file_path: r() < 0.5 ? hostileText(r) : hostileValue(r),
+            path: hostileValue(r),
+            pattern: hostileText(r),
+          }
         : hostileValue(r),
   };
   const text = JSON.stringify(body);
@@ -91,14 +164,20 @@ describe("fuzzing the hook with the guard", () => {
       // a guarded tool whose input lacks the string the guard needs must never pass
       if (typeof tool === "string" && ["Write", "Edit", "Read", "NotebookEdit"].includes(tool)) {
         const fields = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
-        const named = ["file_path", "notebook_path", "absolute_path", "path"].some((k) => typeof fields[k] === "string");
+        const named = ["file_path", "notebook_path", "absolute_path", "path"].some(
+          (k) => typeof fields[k] === "string",
+        );
         if (!named) expect(outcome.decision.decision, body).toBe("block");
       }
       if (tool === "Bash") {
-        const command = typeof input === "object" && input !== null ? (input as Record<string, unknown>).command : undefined;
+        const command =
+          typeof input === "object" && input !== null
+            ? (input as Record<string, unknown>).command
+            : undefined;
         if (typeof command !== "string") expect(outcome.decision.decision, body).toBe("block");
       }
-      if (data !== undefined && typeof tool !== "string") expect(outcome.decision.decision, body).toBe("block");
+      if (data !== undefined && typeof tool !== "string")
+        expect(outcome.decision.decision, body).toBe("block");
     }
     expect(denied).toBeGreaterThan(1000);
   }, 300_000);

@@ -682,8 +682,8 @@ class Parser {
       if (NAME.test(inner)) parts.push({ t: "var", name: inner, q });
       else if (/^[0-9#?$!@*-]$/.test(inner)) parts.push({ t: "dyn", why: `$\{${inner}}`, q });
       else {
-        if (/\$\(|`/.test(inner)) throw new BashParseError("command substitution inside a \$\{…} expansion");
-        if (inner.startsWith("!")) throw new BashParseError("indirect expansion \$\{!…} is not analysed");
+        if (/\$\(|`/.test(inner)) throw new BashParseError("command substitution inside a ${…} expansion");
+        if (inner.startsWith("!")) throw new BashParseError("indirect expansion ${!…} is not analysed");
         parts.push({ t: "dyn", why: `$\{${inner}}`, q });
       }
       return;

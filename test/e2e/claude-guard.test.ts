@@ -17,13 +17,29 @@ import { HOOK_ENTRY } from "../helpers/hook-entry.js";
 // guard's reason as an is_error tool_result. Then Claude Code's own layer: the permission deny rules.
 
 const ATTEMPTS = (w: ReturnType<typeof createGuardWorld>): ScriptBlock[] => [
-  { type: "tool_use", name: "Bash", input: { command: `echo pwned > ${w.home}/escaped-bash.txt`, description: "x" } },
+  {
+    type: "tool_use",
+    name: "Bash",
+    input: { command: `echo pwned > ${w.home}/escaped-bash.txt`, description: "x" },
+  },
   { type: "tool_use", name: "Bash", input: { command: "git push origin HEAD", description: "x" } },
-  { type: "tool_use", name: "Bash", input: { command: `cd .. && echo x > escaped-cd.txt`, description: "x" } },
-  { type: "tool_use", name: "Bash", input: { command: "sh -c 'echo x > home-link/escaped-sh.txt'", description: "x" } },
+  {
+    type: "tool_use",
+    name: "Bash",
+    input: { command: `cd .. && echo x > escaped-cd.txt`, description: "x" },
+  },
+  {
+    type: "tool_use",
+    name: "Bash",
+    input: { command: "sh -c 'echo x > home-link/escaped-sh.txt'", description: "x" },
+  },
   { type: "tool_use", name: "Bash", input: { command: "cat ~/.ssh/id_rsa", description: "x" } },
   { type: "tool_use", name: "Write", input: { file_path: join(w.home, "escaped-write.txt"), content: "x" } },
-  { type: "tool_use", name: "Write", input: { file_path: join(w.worktree, "home-link", "escaped-link.txt"), content: "x" } },
+  {
+    type: "tool_use",
+    name: "Write",
+    input: { file_path: join(w.worktree, "home-link", "escaped-link.txt"), content: "x" },
+  },
   { type: "tool_use", name: "Read", input: { file_path: join(w.home, ".aws", "credentials") } },
 ];
 
@@ -32,13 +48,19 @@ describe("the guard with the real Claude Code CLI", () => {
     using w = createGuardWorld();
     const attempts = ATTEMPTS(w);
     await using stack = new AsyncDisposableStack();
-    const fake = stack.use(await startFakeAnthropic([...attempts.map((a) => [a]), [{ type: "text", text: "done" }]]));
+    const fake = stack.use(
+      await startFakeAnthropic([...attempts.map((a) => [a]), [{ type: "text", text: "done" }]]),
+    );
     const sandbox = stack.use(await createClaudeSandbox({ baseUrl: fake.url }));
     const store = stack.use(openStore(join(w.ccmHome, "ccm.db")));
     const ids = seedAgent(store, w.project);
     const settings = await writeSettings(
       join(sandbox.root, "settings.json"),
-      buildClaudeSettings({ hook: { command: process.execPath, args: [HOOK_ENTRY] }, transport: "command", events: ["PreToolUse", "PostToolUse"] }),
+      buildClaudeSettings({
+        hook: { command: process.execPath, args: [HOOK_ENTRY] },
+        transport: "command",
+        events: ["PreToolUse", "PostToolUse"],
+      }),
     );
     const run = await runClaude({
       cwd: w.worktree,
@@ -52,7 +74,17 @@ describe("the guard with the real Claude Code CLI", () => {
         CCM_AGENT_ID: String(ids.agentId),
         CCM_GUARD_FILE: w.guardFile,
       },
-      args: ["-p", "go", "--output-format", "stream-json", "--verbose", "--permission-mode", "bypassPermissions", "--settings", settings],
+      args: [
+        "-p",
+        "go",
+        "--output-format",
+        "stream-json",
+        "--verbose",
+        "--permission-mode",
+        "bypassPermissions",
+        "--settings",
+        settings,
+      ],
     });
     expect(run.exitCode, run.stderr).toBe(0);
     const last = fake.turnRequests().at(-1)!;
@@ -76,18 +108,36 @@ describe("the guard with the real Claude Code CLI", () => {
     const fake = stack.use(
       await startFakeAnthropic([
         [{ type: "tool_use", name: "Read", input: { file_path: join(w.home, ".ssh", "id_rsa") } }],
-        [{ type: "tool_use", name: "Write", input: { file_path: join(w.home, ".aws", "config"), content: "x" } }],
+        [
+          {
+            type: "tool_use",
+            name: "Write",
+            input: { file_path: join(w.home, ".aws", "config"), content: "x" },
+          },
+        ],
         [{ type: "text", text: "done" }],
       ]),
     );
     const sandbox = stack.use(await createClaudeSandbox({ baseUrl: fake.url }));
     const guard = parseGuardFile(readFileSync(w.guardFile, "utf8"));
-    const settings = await writeSettings(join(sandbox.root, "settings.json"), { permissions: guardPermissions(guard) });
+    const settings = await writeSettings(join(sandbox.root, "settings.json"), {
+      permissions: guardPermissions(guard),
+    });
     const run = await runClaude({
       cwd: w.worktree,
       timeoutMs: 60_000,
       env: { ...sandbox.env, HOME: w.home },
-      args: ["-p", "go", "--output-format", "stream-json", "--verbose", "--permission-mode", "bypassPermissions", "--settings", settings],
+      args: [
+        "-p",
+        "go",
+        "--output-format",
+        "stream-json",
+        "--verbose",
+        "--permission-mode",
+        "bypassPermissions",
+        "--settings",
+        settings,
+      ],
     });
     expect(run.exitCode, run.stderr).toBe(0);
     const results = toolResultsOf(fake.turnRequests().at(-1)!.body as Parameters<typeof toolResultsOf>[0]);

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/db.js";
 import { seedAgent } from "../../src/hooks/test-helpers.js";
+import { openStore } from "../../src/store/db.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { createGuardWorld, loadCorpus } from "../helpers/guard-world.js";
 import { HOOK_ENTRY } from "../helpers/hook-entry.js";
@@ -29,7 +29,13 @@ function hook(payload: unknown, env: Record<string, string> = {}): Promise<HookR
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HOOK_ENTRY, "PreToolUse"], {
       cwd: world.worktree,
-      env: { ...world.env, CCM_DB: store.path, CCM_TASK_ID: String(ids.taskId), CCM_AGENT_ID: String(ids.agentId), ...env },
+      env: {
+        ...world.env,
+        CCM_DB: store.path,
+        CCM_TASK_ID: String(ids.taskId),
+        CCM_AGENT_ID: String(ids.agentId),
+        ...env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -71,8 +77,12 @@ async function runAll(calls: { tool: string; input: Record<string, unknown>; lab
 
 function denied(result: HookResult): string | undefined {
   if (result.code !== 0 || !result.stdout.startsWith("{")) return undefined;
-  const out = JSON.parse(result.stdout) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
-  return out.hookSpecificOutput?.permissionDecision === "deny" ? out.hookSpecificOutput.permissionDecisionReason : undefined;
+  const out = JSON.parse(result.stdout) as {
+    hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string };
+  };
+  return out.hookSpecificOutput?.permissionDecision === "deny"
+    ? out.hookSpecificOutput.permissionDecisionReason
+    : undefined;
 }
 
 describe("the guard through the real hook entry", () => {
@@ -83,7 +93,9 @@ describe("the guard through the real hook entry", () => {
     const allowed = results.filter((r) => !denied(r.result)?.startsWith("ccm guard: ")).map((r) => r.label);
     expect(allowed).toEqual([]);
     const runs = store.db
-      .prepare("SELECT count(*) AS n FROM automation_runs WHERE script = 'builtin:guard' AND decision = 'block'")
+      .prepare(
+        "SELECT count(*) AS n FROM automation_runs WHERE script = 'builtin:guard' AND decision = 'block'",
+      )
       .get() as { n: number };
     expect(runs.n).toBe(calls.length);
   }, 600_000);
@@ -92,7 +104,9 @@ describe("the guard through the real hook entry", () => {
     const calls = loadCorpus(join(CORPUS, "benign.json"), world);
     expect(calls.length).toBeGreaterThanOrEqual(100);
     const results = await runAll(calls);
-    const blocked = results.filter((r) => r.result.code !== 0 || denied(r.result) !== undefined).map((r) => `${r.label}: ${r.result.stdout}${r.result.stderr}`);
+    const blocked = results
+      .filter((r) => r.result.code !== 0 || denied(r.result) !== undefined)
+      .map((r) => `${r.label}: ${r.result.stdout}${r.result.stderr}`);
     expect(blocked).toEqual([]);
   }, 600_000);
 
@@ -101,7 +115,10 @@ describe("the guard through the real hook entry", () => {
     const missing = await hook(call, { CCM_GUARD_FILE: join(world.root, "no-such-guard.json") });
     expect(denied(missing)).toMatch(/^ccm guard: the guard file cannot be read .*fail closed/);
     const { CCM_GUARD_FILE: _unused, ...unguarded } = world.env;
-    const child = spawn(process.execPath, [HOOK_ENTRY, "PreToolUse"], { env: { ...unguarded, CCM_DB: store.path }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [HOOK_ENTRY, "PreToolUse"], {
+      env: { ...unguarded, CCM_DB: store.path },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stdin.end(JSON.stringify(payload("Bash", { command: "rm -rf /" })));
@@ -110,7 +127,10 @@ describe("the guard through the real hook entry", () => {
   });
 
   it("answers Gemini CLI's BeforeTool with exit 2 and the reason on stderr", async () => {
-    const result = await hook({ ...payload("run_shell_command", { command: "git push" }), hook_event_name: "BeforeTool" }, { CCM_HOOK_AGENT: "gemini-cli" });
+    const result = await hook(
+      { ...payload("run_shell_command", { command: "git push" }), hook_event_name: "BeforeTool" },
+      { CCM_HOOK_AGENT: "gemini-cli" },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("ccm guard: git push: pushing is blocked");
   });
@@ -126,13 +146,18 @@ describe("the guard through the real hook entry", () => {
       const call = calls[Math.floor(r() * calls.length)]!;
       const text = JSON.stringify(payload(call.tool, call.input));
       const cut = text.slice(0, Math.floor(r() * text.length));
-      const broken = r() < 0.5 ? cut : text.replace(/"tool_input":\{/, `"tool_input":${r() < 0.5 ? "null" : "[1]"},"x":{`);
+      const broken =
+        r() < 0.5 ? cut : text.replace(/"tool_input":\{/, `"tool_input":${r() < 0.5 ? "null" : "[1]"},"x":{`);
       const result = await hook(broken);
       expect([0, 2], `${broken}\n${result.stderr}`).toContain(result.code);
-      if (result.code === 0 && broken !== text && broken.startsWith("{") && broken.includes('"tool_input":null')) {
+      if (
+        result.code === 0 &&
+        broken !== text &&
+        broken.startsWith("{") &&
+        broken.includes('"tool_input":null')
+      ) {
         expect(denied(result), broken).toBeDefined();
       }
     }
   }, 600_000);
 });
-
