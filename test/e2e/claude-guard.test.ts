@@ -43,6 +43,26 @@ const ATTEMPTS = (w: ReturnType<typeof createGuardWorld>): ScriptBlock[] => [
   { type: "tool_use", name: "Read", input: { file_path: join(w.home, ".aws", "credentials") } },
 ];
 
+/** `claude -p go` in the worktree with one settings file, bypassPermissions, stream-json. */
+function runGo(cwd: string, settings: string, env: Record<string, string>) {
+  return runClaude({
+    cwd,
+    timeoutMs: 60_000,
+    env,
+    args: [
+      "-p",
+      "go",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--permission-mode",
+      "bypassPermissions",
+      "--settings",
+      settings,
+    ],
+  });
+}
+
 describe("the guard with the real Claude Code CLI", () => {
   test("scripted escapes are denied; each reason reaches the model as an error tool_result", async () => {
     using w = createGuardWorld();
@@ -62,29 +82,14 @@ describe("the guard with the real Claude Code CLI", () => {
         events: ["PreToolUse", "PostToolUse"],
       }),
     );
-    const run = await runClaude({
-      cwd: w.worktree,
-      timeoutMs: 60_000,
-      env: {
-        ...sandbox.env,
-        HOME: w.home,
-        CCM_HOME: w.ccmHome,
-        CCM_DB: store.path,
-        CCM_TASK_ID: String(ids.taskId),
-        CCM_AGENT_ID: String(ids.agentId),
-        CCM_GUARD_FILE: w.guardFile,
-      },
-      args: [
-        "-p",
-        "go",
-        "--output-format",
-        "stream-json",
-        "--verbose",
-        "--permission-mode",
-        "bypassPermissions",
-        "--settings",
-        settings,
-      ],
+    const run = await runGo(w.worktree, settings, {
+      ...sandbox.env,
+      HOME: w.home,
+      CCM_HOME: w.ccmHome,
+      CCM_DB: store.path,
+      CCM_TASK_ID: String(ids.taskId),
+      CCM_AGENT_ID: String(ids.agentId),
+      CCM_GUARD_FILE: w.guardFile,
     });
     expect(run.exitCode, run.stderr).toBe(0);
     const last = fake.turnRequests().at(-1)!;
@@ -123,22 +128,7 @@ describe("the guard with the real Claude Code CLI", () => {
     const settings = await writeSettings(join(sandbox.root, "settings.json"), {
       permissions: guardPermissions(guard),
     });
-    const run = await runClaude({
-      cwd: w.worktree,
-      timeoutMs: 60_000,
-      env: { ...sandbox.env, HOME: w.home },
-      args: [
-        "-p",
-        "go",
-        "--output-format",
-        "stream-json",
-        "--verbose",
-        "--permission-mode",
-        "bypassPermissions",
-        "--settings",
-        settings,
-      ],
-    });
+    const run = await runGo(w.worktree, settings, { ...sandbox.env, HOME: w.home });
     expect(run.exitCode, run.stderr).toBe(0);
     const results = toolResultsOf(fake.turnRequests().at(-1)!.body as Parameters<typeof toolResultsOf>[0]);
     expect(results.map((r) => r.is_error)).toEqual([true, true]);
