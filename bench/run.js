@@ -2,6 +2,7 @@
 // written as JSON to .bench/results.json for comparison between commits. Runs the built code (dist/).
 //   tasks  (bench/tasks.js)  task create, scheduler pick, `ccm task list` with 10,000 tasks
 //   hooks  (bench/hooks.js)  hook round trip against bare node, http hooks, event ingestion
+//   guard  (bench/guard.js)  guard decision time in-process, hook round trip with/without the guard
 //   daemon (bench/daemon.js) dispatch latency with its breakdown, daemon RSS idle and per running agent
 //   lifecycle (bench/lifecycle.js) the resource-limit check per task and the post-run git observation
 //   quota  (bench/quota.js)  transcript reader over 1 GB: first scan, incremental refresh, vs ccusage
@@ -11,6 +12,7 @@
 import { existsSync } from "node:fs";
 import { benchAutomations } from "./automations.js";
 import { benchDaemon } from "./daemon.js";
+import { benchGuard } from "./guard.js";
 import { benchHooks } from "./hooks.js";
 import { createResults, dist, printTable, round, sinceMs, writeResults } from "./lib.js";
 import { benchLifecycle } from "./lifecycle.js";
@@ -26,6 +28,7 @@ if (!existsSync(dist("hooks/entry.js"))) {
 const SUITES = {
   tasks: benchTasks,
   hooks: benchHooks,
+  guard: benchGuard,
   daemon: benchDaemon,
   lifecycle: benchLifecycle,
   quota: benchQuota,

@@ -8,6 +8,8 @@ import { build } from "rolldown";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const hooksDir = resolve(root, "src", "hooks");
+// The guard's pure core (src/safety/) is bundled too; nothing else outside src/hooks/ may be.
+const allowedDirs = [hooksDir, resolve(root, "src", "safety")];
 
 const result = await build({
   input: resolve(hooksDir, "entry.ts"),
@@ -19,11 +21,13 @@ const result = await build({
 
 for (const chunk of result.output) {
   if (chunk.type !== "chunk") continue;
-  const outside = chunk.moduleIds.filter((id) => relative(hooksDir, id).startsWith(".."));
+  const outside = chunk.moduleIds.filter((id) =>
+    allowedDirs.every((dir) => relative(dir, id).startsWith("..")),
+  );
   const imports = chunk.imports.filter((id) => !id.startsWith("node:"));
   if (outside.length > 0 || imports.length > 0) {
     process.stderr.write(
-      `bundle-hook: the hook entry must use only node: built-ins and src/hooks/ modules; found ${[
+      `bundle-hook: the hook entry must use only node: built-ins and src/hooks/ or src/safety/ modules; found ${[
         ...outside,
         ...imports,
       ].join(", ")}\n`,

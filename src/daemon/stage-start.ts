@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { LaunchSpec, StageRequest } from "../agents/adapter.js";
 import { executingPrompt, type PromptInput, planningPrompt, reviewingPrompt } from "../core/prompts.js";
 import type { Stage } from "../core/task-state.js";
 import { AUTOMATION_TIMEOUT_ENV } from "../hooks/script-runner.js";
+import { buildGuardFile, GUARD_FILE_ENV } from "../safety/guard-file.js";
 import { type AgentRun, insertAgentRun, updateAgentRun } from "../store/agents.js";
 import { latestReport, startStageRun } from "../store/records.js";
 import { patchTask, type Task } from "../store/tasks.js";
@@ -156,6 +158,25 @@ export async function startStage(
     CCM_TASK_TITLE: task.title,
     [AUTOMATION_TIMEOUT_ENV]: String(config.automations.timeout_seconds),
   };
+  // The built-in PreToolUse guard reads its policy from this file (hooks/guard-runner.ts); without the
+  // variable the hook does not guard, with a broken file it denies every tool call.
+  const guard = config.safety.guard;
+  const guardFile = join(run.runDir, "guard.json");
+  const home = process.env.HOME ?? homedir();
+  const guardContent = buildGuardFile({
+    worktree: cwd,
+    home,
+    branch: ready.branch ?? plan.branch,
+    ccmHome: deps.paths.home,
+    projectDir: plan.project.path,
+    enabled: guard.enabled,
+    allowWrite: guard.allow_write,
+    allowRead: guard.allow_read,
+    denyRead: guard.deny_read,
+    ...(process.env.TMPDIR === undefined ? {} : { tmpdir: process.env.TMPDIR }),
+  });
+  writeFileSync(guardFile, `${JSON.stringify(guardContent, null, 2)}\n`, { mode: 0o600 });
+  env[GUARD_FILE_ENV] = guardFile;
 
   let launch: LaunchSpec;
   if (isVerify) {

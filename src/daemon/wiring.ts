@@ -1,9 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HookCommand, StageRequest } from "../agents/adapter.js";
-import { buildClaudeSettings } from "../agents/claude-code/settings.js";
+import { buildClaudeSettings, guardPermissions } from "../agents/claude-code/settings.js";
 import { resolveAdapter } from "../agents/registry.js";
 import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
@@ -16,6 +16,7 @@ import {
   createTaskWorktree,
   runSetup,
 } from "../runtime/worktree.js";
+import { GUARD_FILE_ENV, parseGuardFile } from "../safety/guard-file.js";
 import type { Store } from "../store/db.js";
 import { createRunner, type Runner } from "./runner.js";
 import { createSafety } from "./safety.js";
@@ -48,11 +49,14 @@ export function wireRunner({ store, log, config, paths, hookUrl, agentEnv }: Wir
   const tmux = new Tmux(config.agents.tmux_socket ? { socket: config.agents.tmux_socket } : {});
   const writeClaudeSettings = async (runDir: string, req: StageRequest): Promise<string> => {
     const http = config.agents.hook_transport === "http" && hookUrl;
+    const guardFile = req.env[GUARD_FILE_ENV];
+    const guard = guardFile === undefined ? undefined : parseGuardFile(readFileSync(guardFile, "utf8"));
     const settings = buildClaudeSettings({
       hook: req.hook,
       statusLine: { command: process.execPath, args: [STATUSLINE_ENTRY] },
       transport: http ? "http" : "command",
       ...(http ? { httpUrl: hookUrl() } : {}),
+      ...(guard?.enabled ? { permissions: guardPermissions(guard) } : {}),
     });
     const file = join(runDir, "claude-settings.json");
     writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });

@@ -12,6 +12,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { failClosedEvents, isFailClosed } from "./automations.js";
 import { BLOCKING_EVENTS } from "./events.js";
+import { createGuardedRunner } from "./guard-runner.js";
 import { handleHook, parseId } from "./handle-hook.js";
 import { openHookDb } from "./hook-db.js";
 import { commandResponse } from "./hook-output.js";
@@ -37,12 +38,16 @@ async function main(): Promise<number> {
           db ??= openHookDb(env.CCM_DB);
           return db;
         },
-        runner: createScriptRunner(),
+        runner: createGuardedRunner(createScriptRunner()),
         // Since the process started: the whole cost of this hook, Node's start-up included.
         elapsed: () => performance.now(),
       },
     );
-    const response = commandResponse(outcome.event, outcome.decision, { failedClosed: outcome.failedClosed });
+    // Gemini CLI reads no permissionDecision JSON: exit 2 with the reason on stderr is its block.
+    const response = commandResponse(outcome.event, outcome.decision, {
+      failedClosed: outcome.failedClosed,
+      exitCodeBlock: env.CCM_HOOK_AGENT === "gemini-cli",
+    });
     const notes = outcome.notes.map((note) => `ccm hook: ${note}\n`).join("");
     write(2, notes + response.stderr);
     write(1, response.stdout);

@@ -86,15 +86,16 @@ export function shapeDecision(event: string, decision: Decision): Shaped {
 /**
  * The command hook's answer. `failedClosed` is the hook's own failure on a fail-closed event: it blocks
  * with exit 2 and the reason on stderr where exit 2 blocks, JSON where it does not (PermissionRequest).
+ * `exitCodeBlock` answers every block that way (agents such as Gemini CLI that read no Claude JSON).
  */
 export function commandResponse(
   event: string,
   decision: Decision,
-  options: { failedClosed?: boolean } = {},
+  options: { failedClosed?: boolean; exitCodeBlock?: boolean } = {},
 ): CommandResponse {
   const reason = decision.reason ?? DEFAULT_REASON;
   if (
-    options.failedClosed &&
+    (options.failedClosed || options.exitCodeBlock) &&
     decision.decision === "block" &&
     BLOCKING_EVENTS.has(event) &&
     !JSON_ONLY.has(event)

@@ -145,6 +145,29 @@ function httpHandler(base: string, event: string, timeout: number): HttpHandler 
   };
 }
 
+/**
+ * Claude Code's own layer of the guard (issue 4, 1a): permission deny rules for the secrets the hook guard
+ * also refuses. Verified with the real 2.1.330 binary (test/e2e/claude-guard.test.ts): `Read(//abs/**)`
+ * denies the Read tool and Bash commands that read the path, `Edit(//abs/**)` denies Write/Edit there, even
+ * under bypassPermissions. A secret folder that contains the worktree is left out (it would deny the work).
+ *
+ * Not shipped: `sandbox.enabled` (bwrap) does confine Bash writes to the worktree here, but only with
+ * socat installed as well, and it also confines the network to `sandbox.network.allowedDomains` by default,
+ * which would break package installs; the hook guard and the permission rules carry the policy instead.
+ */
+export function guardPermissions(guard: {
+  worktree: string;
+  deny_read: readonly string[];
+}): ClaudePermissions {
+  const deny: string[] = [];
+  for (const path of guard.deny_read) {
+    if (guard.worktree === path || guard.worktree.startsWith(`${path}/`)) continue;
+    // `//` makes the rule path absolute (a single `/` is relative to the settings file).
+    for (const rule of [`/${path}`, `/${path}/**`]) deny.push(`Read(${rule})`, `Edit(${rule})`);
+  }
+  return { deny };
+}
+
 /** POSIX single-quoting: the word reaches the program exactly, whatever it contains. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
