@@ -13,7 +13,7 @@
 // 2. ingestion: N writer processes appending events to one ccm.db concurrently, through the same
 //    ingestEvent() the hook uses, one event per transaction; then the batch path, labelled as such.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
@@ -64,6 +64,27 @@ export async function benchHooks({ record }) {
       CCM_AGENT_ID: String(ids.agentId),
       CLAUDE_PROJECT_DIR: work,
     };
+    // As the daemon runs agents: the built-in guard on, with the run's guard file (the payload's Bash command
+    // is parsed and its paths resolved on every call).
+    const { buildGuardFile, GUARD_FILE_ENV } = await import(dist("safety/guard-file.js"));
+    const guardFile = join(work, "guard.json");
+    writeFileSync(
+      guardFile,
+      JSON.stringify(
+        buildGuardFile({
+          worktree: work,
+          home: work,
+          ccmHome,
+          projectDir: work,
+          enabled: true,
+          allowWrite: [],
+          allowRead: [],
+          denyRead: [],
+          tmpdir: tmpdir(),
+        }),
+      ),
+    );
+    const guarded = { ...env, [GUARD_FILE_ENV]: guardFile };
 
     let port = 0;
     const app = createApp({ port: () => port, health: () => ({}) });
@@ -80,7 +101,7 @@ export async function benchHooks({ record }) {
       { name: "bare", run: () => timeSpawn(process.execPath, ["-e", "0"], "", env) },
       {
         name: "command",
-        run: () => timeSpawn(process.execPath, [dist("hooks/entry.js"), "PreToolUse"], payload, env),
+        run: () => timeSpawn(process.execPath, [dist("hooks/entry.js"), "PreToolUse"], payload, guarded),
       },
       { name: "http", run: () => http.request() },
     ];
@@ -117,7 +138,7 @@ export async function benchHooks({ record }) {
     const ratio = command.p50 / bare.p50;
     record(GROUP, "bare `node -e 0` p50", bare.p50, "ms");
     record(GROUP, "bare `node -e 0` p95", bare.p95, "ms");
-    record(GROUP, "command hook (spawn entry.js, 2 KB, ccm.db) p50", command.p50, "ms");
+    record(GROUP, "command hook (spawn entry.js, 2 KB, ccm.db, guard on) p50", command.p50, "ms");
     record(GROUP, "command hook p95", command.p95, "ms");
     record(GROUP, "command hook / bare, p50", ratio, "x", { max: 1.3 });
     record(

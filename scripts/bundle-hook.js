@@ -1,5 +1,6 @@
-// Bundles the hook entry (src/hooks/entry.ts and the small modules it imports) into one file,
-// dist/hooks/entry.js, replacing tsc's copy. Claude Code runs it before every tool call; measured on
+// Bundles the hook (src/hooks/hook-main.ts and the modules it imports) into one file,
+// dist/hooks/hook-main.js, replacing tsc's copy; dist/hooks/entry.js (tsc's) turns on the compile cache and
+// imports it. Claude Code runs it before every tool call; measured on
 // Node 24 here, loading the ten small ES modules separately costs ~3 ms more per call than one file
 // (~15% of bare Node start-up). The build fails if anything outside src/hooks/ gets pulled in.
 import { relative, resolve } from "node:path";
@@ -12,11 +13,11 @@ const hooksDir = resolve(root, "src", "hooks");
 const allowedDirs = [hooksDir, resolve(root, "src", "safety")];
 
 const result = await build({
-  input: resolve(hooksDir, "entry.ts"),
+  input: resolve(hooksDir, "hook-main.ts"),
   platform: "node",
   external: [/^node:/],
   logLevel: "warn",
-  output: { file: resolve(root, "dist", "hooks", "entry.js"), format: "esm" },
+  output: { file: resolve(root, "dist", "hooks", "hook-main.js"), format: "esm" },
 });
 
 for (const chunk of result.output) {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { payloadOf, preToolUse, seedAgent } from "../../src/hooks/test-helpers.js";
@@ -56,11 +56,19 @@ const rows = () =>
   store.db.prepare("SELECT event, tool, valid, payload, reason, decision FROM events ORDER BY id").all();
 
 describe("dist/hooks/entry.js", () => {
-  it("is one self-contained file: no imports, no third-party code (start-up cost)", () => {
-    const source = readFileSync(HOOK_ENTRY, "utf8");
-    expect(source).not.toMatch(/^\s*import\s/m);
-    expect(source).not.toMatch(/\bimport\(/);
-    expect(source).not.toMatch(/\brequire\(/);
+  it("is a launcher plus one self-contained bundle: no other imports, no third-party code (start-up cost)", () => {
+    const launcher = readFileSync(HOOK_ENTRY, "utf8");
+    expect(launcher).not.toMatch(/^\s*import\s/m);
+    expect([...launcher.matchAll(/\bimport\(([^)]*)\)/g)].map((m) => m[1])).toEqual(['"./hook-main.js"']);
+    const bundle = readFileSync(join(dirname(HOOK_ENTRY), "hook-main.js"), "utf8");
+    expect(bundle).not.toMatch(/^\s*import\s/m);
+    expect(bundle).not.toMatch(/\bimport\(/);
+    expect(bundle).not.toMatch(/\brequire\(/);
+  });
+
+  it("keeps the compiled bundle in CCM_HOME's compile cache", () => {
+    hook("PreToolUse", JSON.stringify(preToolUse("ls")));
+    expect(readdirSync(join(env().CCM_HOME!, "cache", "hook-compile")).length).toBeGreaterThan(0);
   });
 
   it("stores a valid event silently: exit 0, no output", () => {

@@ -73,6 +73,9 @@ describe("worktree lifecycle through the daemon", () => {
         mover: "git commit -q --allow-empty -m work && git update-ref refs/heads/main HEAD",
       }),
     );
+    // The post-run checks are the last layer, tested here on their own: with the OS sandbox on, a custom
+    // agent cannot move main at all (test/e2e/sandbox.test.ts).
+    safety(s, "  sandbox: off\n");
     const pushRepo = project(s, "pushes", "pusher");
     const remote = join(s.root, "remote.git");
     git(s.root, "init", "-q", "--bare", remote);
