@@ -11,6 +11,7 @@
 // BENCH_ONLY=tasks,daemon runs a subset; each module documents its own env knobs.
 import { existsSync } from "node:fs";
 import { benchAutomations } from "./automations.js";
+import { budgetRows, printBudgets } from "./budgets.js";
 import { benchDaemon } from "./daemon.js";
 import { benchGuard } from "./guard.js";
 import { benchHooks } from "./hooks.js";
@@ -57,8 +58,17 @@ for (const [name, run] of Object.entries(SUITES)) {
 }
 
 printTable(results);
+const ran = new Set(Object.keys(durations).filter((name) => !failures.some((f) => f.suite === name)));
+const budgets = budgetRows(results, ran);
+printBudgets(budgets);
 const misses = results.filter((r) => r.pass === false).map((r) => `${r.group}: ${r.name}`);
-const out = writeResults("results.json", results, { durationsSeconds: durations, misses, failures, details });
+const out = writeResults("results.json", results, {
+  budgets,
+  durationsSeconds: durations,
+  misses,
+  failures,
+  details,
+});
 console.log(
   `\n${results.filter((r) => r.pass !== null).length} budgets checked, ${misses.length} missed; suites took ${Object.entries(
     durations,
