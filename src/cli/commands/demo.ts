@@ -91,7 +91,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         `${paint(out, "green", "✓")} approved: merged into main as ${merged.sha.slice(0, 12)} (${demo.repo})`,
       );
       out.out(
-        `\nNext: ccm task show ${demo.task.id}   ·   ccm agent list   ·   tmux attach -t ${ctx.config().agents.tmux_session_name}`,
+        // The agent has finished: what is left to look at is the record (and the web UI, if the daemon serves it).
+        `\nNext: ccm task show ${demo.task.id}   ·   ccm task events ${demo.task.id}   ·   ccm ui (the web UI)`,
       );
     });
 }
