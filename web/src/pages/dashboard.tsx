@@ -58,7 +58,8 @@ export function DashboardPage() {
   const chart = useMemo(() => {
     const all = history.data?.samples ?? [];
     const mine = all.filter((x) => x.account === d?.quota.agentAccount);
-    const until = Math.max(minute, ...all.map((x) => x.at));
+    // A little room after the newest reading so its point is not drawn on the edge.
+    const until = Math.max(minute, ...all.map((x) => x.at)) + hours * 36_000;
     return { samples: mine.length > 0 ? mine : all, until, since: until - hours * 3_600_000 };
   }, [history.data, d?.quota.agentAccount, minute, hours]);
   return (
@@ -186,7 +187,9 @@ export function DashboardPage() {
                 {a.code} · {formatAge(a.at, now)}
                 {a.deliveries
                   ? ` · sent: ${Object.entries(a.deliveries)
-                      .map(([k, v]) => `${k} ${v === "ok" ? "ok" : "failed"}`)
+                      .map(([k, v]) =>
+                        `${k} ${v === "ok" ? "ok" : v.startsWith("unavailable") ? "unavailable" : k === "skipped" ? "" : "failed"}`.trim(),
+                      )
                       .join(", ")}`
                   : ""}
               </span>
