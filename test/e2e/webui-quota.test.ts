@@ -1,12 +1,17 @@
 /// <reference lib="dom" />
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { agentWorld, waitForTaskState } from "../helpers/agent-world.js";
-import { artifact, launchChromium } from "../helpers/browser.js";
+import {
+  artifact,
+  demoProject,
+  fullProfile,
+  launchChromium,
+  noHorizontalOverflow,
+} from "../helpers/browser.js";
 import { REPO_ROOT, type Sandbox } from "../helpers/cli.js";
 
 // The dashboard's quota gauge, history chart and alerts in Debian's Chromium against a real daemon. Usage
@@ -15,13 +20,6 @@ import { REPO_ROOT, type Sandbox } from "../helpers/cli.js";
 
 const TIMEOUT = 120_000;
 const STATUSLINE_ENTRY = join(REPO_ROOT, "dist", "quota", "statusline-entry.js");
-
-function fullProfile(s: Sandbox): void {
-  const file = join(s.ccmHome, "config.yaml");
-  const text = readFileSync(file, "utf8").replace("web_ui:\n  enabled: false", "web_ui:\n  enabled: true");
-  if (!text.includes("web_ui:\n  enabled: true")) throw new Error("could not switch the web UI on");
-  writeFileSync(file, text, { mode: 0o600 });
-}
 
 /** Runs the status-line command as Claude Code would, with the status JSON on stdin; returns what it prints. */
 function statusLine(s: Sandbox, fiveHour: number, sevenDay: number, resets: { five: number; seven: number }) {
@@ -46,16 +44,6 @@ function statusLine(s: Sandbox, fiveHour: number, sevenDay: number, resets: { fi
   return result.stdout;
 }
 
-async function noHorizontalOverflow(page: Page): Promise<void> {
-  const widths = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    inner: window.innerWidth,
-  }));
-  expect(widths.scroll, `page is ${widths.scroll}px wide in a ${widths.inner}px window`).toBeLessThanOrEqual(
-    widths.inner,
-  );
-}
-
 describe("web UI: quota and alerts in Chromium", () => {
   it("the gauge, history chart and alerts follow status-line readings live; pause and resume from the UI", {
     timeout: TIMEOUT,
@@ -63,12 +51,7 @@ describe("web UI: quota and alerts in Chromium", () => {
     await using stack = new AsyncDisposableStack();
     const s = agentWorld(stack);
     fullProfile(s);
-    const repo = s.gitRepo("quotademo");
-    s.run(["init"], { cwd: repo });
-    writeFileSync(
-      join(repo, ".ccm", "config.yaml"),
-      "name: quotademo\nbase_branch: main\nagent: demo\nstages: {planning: false, reviewing: false, verifying: false}\n",
-    );
+    demoProject(s, "quotademo");
     expect(s.run(["daemon", "start"]).code).toBe(0);
     expect(existsSync(join(s.ccmHome, "ccm.db"))).toBe(true);
     const { url } = s.json<{ url: string }>(["ui", "--print"]);
