@@ -90,7 +90,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const startedAt = Date.now();
     const token = loadOrCreateToken(paths.tokenFile);
     const auth = createAuth({ token });
-    const feed = createLiveFeed({ store: openedStore });
+    const feed = createLiveFeed({ store: openedStore, config });
     let port = config.web_ui.port;
     const hookToken = hookTokenOf(token);
     const runner = options.createRunner?.({

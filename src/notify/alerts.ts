@@ -176,3 +176,12 @@ export function recordDelivery(
     .prepare("UPDATE alerts SET attempts = attempts + 1, deliveries = ?, delivered_at = ? WHERE id = ?")
     .run(JSON.stringify(deliveries), done ? store.clock() : null, id);
 }
+
+/** Alerts with `afterId < id <= untilId`, oldest first (the live feed's replay). */
+export function alertsAfter(store: Store, afterId: number, untilId: number, limit = 500): Alert[] {
+  return (
+    store.db
+      .prepare("SELECT * FROM alerts WHERE id > ? AND id <= ? ORDER BY id LIMIT ?")
+      .all(afterId, untilId, limit) as unknown as Row[]
+  ).map(toAlert);
+}

@@ -121,6 +121,29 @@ describe("the alert router against the services' real HTTP APIs (local fakes)", 
     );
   });
 
+  it("keeps delivering after a pass that had nothing to send (the daemon calls deliver() every loop pass)", async () => {
+    using store = tempStore();
+    await using slack = await startFakeSlack();
+    const router = createAlertRouter({
+      store,
+      log: silent,
+      minLevel: "info",
+      channels: [slackChannel({ webhookUrl: slack.webhookUrl })],
+    });
+    expect(await router.deliver()).toBe(0);
+    raiseAlert(store, { level: "warning", code: "limits.commits", message: "too many commits", taskId: 7 });
+    store.db
+      .prepare(
+        "INSERT INTO events (task_id, source, event, payload, at) VALUES (NULL, 'daemon', 'alert', ?, 1)",
+      )
+      .run(JSON.stringify({ code: "limit_exceeded", message: "worktree over max_worktree_mb" }));
+    expect(await router.deliver()).toBe(2);
+    expect(slack.received.map((r) => String(r.body.text))).toEqual([
+      expect.stringContaining("too many commits"),
+      expect.stringContaining("worktree over max_worktree_mb"),
+    ]);
+  });
+
   it("alerts below notifications.min_level are stored, not sent", async () => {
     using store = tempStore();
     await using slack = await startFakeSlack();

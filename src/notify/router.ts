@@ -93,16 +93,19 @@ export function createAlertRouter(options: {
   };
   return {
     deliver() {
-      running ??= (async () => {
-        try {
-          importAlertEvents(store);
-          const pending = pendingAlerts(store, MAX_ATTEMPTS);
-          for (const alert of pending) await deliverOne(alert);
-          return pending.length;
-        } finally {
-          running = undefined;
-        }
-      })();
+      if (running) return running;
+      const pass = async () => {
+        importAlertEvents(store);
+        const pending = pendingAlerts(store, MAX_ATTEMPTS);
+        for (const alert of pending) await deliverOne(alert);
+        return pending.length;
+      };
+      // Cleared in a callback, never inside `pass`: with nothing pending `pass` runs to its end synchronously,
+      // and clearing there (before this assignment) left a settled promise in `running`, so no later call
+      // imported or delivered anything again.
+      running = pass().finally(() => {
+        running = undefined;
+      });
       return running;
     },
   };

@@ -120,3 +120,12 @@ export function sampleHistory(store: Store, filter: HistoryFilter): Sample[] {
       .all(...params, filter.limit ?? 10_000) as unknown as Row[]
   ).map(toSample);
 }
+
+/** Samples with `afterId < id <= untilId`, in id order (the live feed's replay). */
+export function samplesAfter(store: Store, afterId: number, untilId: number, limit = 1000): Sample[] {
+  return (
+    store.db
+      .prepare("SELECT * FROM quota_samples WHERE id > ? AND id <= ? ORDER BY id LIMIT ?")
+      .all(afterId, untilId, limit) as unknown as Row[]
+  ).map(toSample);
+}

@@ -2,42 +2,15 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
-import { resolvePaths } from "../config/paths.js";
+import { raiseAlert } from "../notify/alerts.js";
 import type { Store } from "../store/db.js";
 import { insertEvents } from "../store/events.js";
 import { addProject } from "../store/projects.js";
 import { createTask, transitionTask } from "../store/tasks.js";
 import { tempStore } from "../store/test-helpers.js";
 import { createApp } from "./app.js";
-import { createAuth } from "./auth.js";
 import { createLiveFeed, type LiveMessage } from "./live-feed.js";
-
-const PORT = 8765;
-const HOST = `127.0.0.1:${PORT}`;
-const TOKEN = "a".repeat(64);
-
-function world(store: Store & { dir: string }) {
-  const env = { CCM_HOME: join(store.dir, "home"), HOME: store.dir };
-  const { config } = loadConfig({ paths: resolvePaths(env), env });
-  const auth = createAuth({ token: TOKEN });
-  const feed = createLiveFeed({ store });
-  let kicks = 0;
-  const app = createApp({
-    port: () => PORT,
-    health: () => ({ status: "ok" }) as never,
-    api: { store, config, version: "test", feed, auth, kick: () => kicks++ },
-  });
-  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
-    app.request(path, { ...init, headers: { host: HOST, ...init.headers } });
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    call(path, {
-      method: "POST",
-      body: JSON.stringify(body),
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
-    });
-  return { app, auth, feed, call, post, kicks: () => kicks };
-}
+import { HOST, PORT, TOKEN, testConfig, world } from "./test-helpers.js";
 
 /** A real repository with a task whose branch adds a file, awaiting approval. */
 function awaitingTask(store: Store & { dir: string }) {
@@ -233,12 +206,15 @@ describe("HTTP API", () => {
     });
   });
 
-  it("reports no quota data rather than a number, and redacts secrets in the config", async () => {
+  it("reports no quota readings rather than a number, and redacts secrets in the config", async () => {
     using store = tempStore();
     const w = world(store);
-    expect(await (await w.call("/api/quota")).json()).toEqual({
-      available: false,
-      message: "no quota data yet",
+    expect(await (await w.call("/api/quota")).json()).toMatchObject({
+      level: "ok",
+      held: false,
+      accounts: [],
+      pausedTasks: [],
+      thresholds: { warningPercent: 50, criticalPercent: 90 },
     });
     const config = (await (await w.call("/api/config")).json()) as { web_ui: { port: number } };
     expect(config.web_ui.port).toBe(8765);
@@ -249,7 +225,7 @@ describe("HTTP API", () => {
     });
   });
 
-  it("shows the dashboard: running agents, the queue in start order, alerts, no quota figure", async () => {
+  it("shows the dashboard: running agents, the queue in start order, the alerts table, no quota figure", async () => {
     using store = tempStore();
     addProject(store, { name: "repo", path: "/code/repo" });
     const low = createTask(
@@ -280,22 +256,31 @@ describe("HTTP API", () => {
     ]);
     store.db.prepare("UPDATE events SET decision = 'block', reason = 'no rm'").run();
     transitionTask(store, low.id, "failed", { reason: "it broke", actor: "t" });
+    raiseAlert(store, {
+      level: "warning",
+      code: "limits.worktree",
+      message: "worktree too big",
+      taskId: running.id,
+    });
+    raiseAlert(store, { level: "warning", code: "limits.worktree", message: "again", taskId: running.id });
+    raiseAlert(store, { level: "critical", code: "quota.critical", message: "usage at 93%" });
     const board = (await (await world(store).call("/api/dashboard")).json()) as {
       agents: { taskId: number; status: string; currentTool: string }[];
       queue: { tasks: { id: number }[]; counts: Record<string, number>; total: number };
-      alerts: { kind: string; taskId: number; message: string }[];
-      quota: { available: boolean };
+      alerts: { level: string; code: string; taskId: number | null; message: string }[];
+      quota: { accounts: unknown[] };
     };
     expect(board.agents).toEqual([
       expect.objectContaining({ taskId: running.id, status: "waiting", currentTool: "Bash" }),
     ]);
     expect(board.queue.tasks.map((t) => t.id)).toEqual([urgent.id, high.id]);
     expect(board.queue).toMatchObject({ total: 2, counts: { urgent: 1, high: 1, normal: 0, low: 0 } });
-    expect(board.alerts.map((a) => [a.kind, a.taskId, a.message]).sort()).toEqual([
-      ["blocked", running.id, "blocked Bash: no rm"],
-      ["failed", low.id, "failed: it broke"],
+    // Newest first, de-duplicated at the source; blocked tool calls stay in the task's event stream.
+    expect(board.alerts.map((a) => [a.level, a.code, a.taskId, a.message])).toEqual([
+      ["critical", "quota.critical", null, "usage at 93%"],
+      ["warning", "limits.worktree", running.id, "worktree too big"],
     ]);
-    expect(board.quota.available).toBe(false);
+    expect(board.quota.accounts).toEqual([]);
   });
 
   it("pages events by id", async () => {
@@ -347,37 +332,54 @@ describe("static UI", () => {
 });
 
 describe("live feed", () => {
-  it("delivers new events and transitions with resumable ids, and replays from a Last-Event-ID", () => {
+  it("delivers new events, transitions and alerts with resumable ids, and replays from a Last-Event-ID", () => {
     using store = tempStore();
     addProject(store, { name: "repo", path: "/code/repo" });
-    const feed = createLiveFeed({ store });
+    const feed = createLiveFeed({ store, config: testConfig(store) });
     const got: LiveMessage[] = [];
     const stop = feed.subscribe(undefined, (m) => got.push(...m));
-    expect(got.map((m) => m.kind)).toEqual(["agent"]);
+    expect(got.map((m) => m.kind)).toEqual(["quota", "agent"]);
     const task = createTask(store, { project: "repo", prompt: "x" }, { maxQueueSize: 10 });
     insertEvents(store, [
       { taskId: task.id, agentId: null, source: "hook", event: "PreToolUse", tool: "Bash", payload: {} },
     ]);
     store.db.prepare("UPDATE events SET decision = 'block', reason = 'no rm' WHERE id = 1").run();
     feed.poll();
-    expect(got.slice(1).map((m) => [m.kind, m.id])).toEqual([
-      ["event", "1-0"],
-      ["alert", "1-0"],
-      ["transition", "1-1"],
+    // A blocked call is an event (the task page highlights it), not an alert.
+    expect(got.slice(2).map((m) => [m.kind, m.id])).toEqual([
+      ["event", "1-0-0-0"],
+      ["transition", "1-1-0-0"],
     ]);
     stop();
     transitionTask(store, task.id, "failed", { reason: "boom", actor: "test" });
+    raiseAlert(store, {
+      level: "warning",
+      code: "limits.commits",
+      message: "too many commits",
+      taskId: task.id,
+    });
     feed.poll();
     const replay: LiveMessage[] = [];
-    feed.subscribe("1-0", (m) => replay.push(...m));
+    feed.subscribe("1-0-0-0", (m) => replay.push(...m));
     expect(replay.map((m) => `${m.kind}@${m.id}`)).toEqual([
-      "transition@1-1",
-      "transition@1-2",
-      "alert@1-2",
-      "agent@1-2",
+      "event@2-0-0-0", // raiseAlert's own `alert` event row
+      "transition@2-1-0-0",
+      "transition@2-2-0-0",
+      "alert@2-2-0-1",
+      "quota@2-2-0-1",
+      "agent@2-2-0-1",
+    ]);
+    expect(replay[3]!.data).toMatchObject({ code: "limits.commits", taskId: task.id });
+    // Ids from before alerts and quota joined the feed still resume (nothing of theirs is replayed).
+    const old: LiveMessage[] = [];
+    feed.subscribe("2-1", (m) => old.push(...m));
+    expect(old.map((m) => `${m.kind}@${m.id}`)).toEqual([
+      "transition@2-2-0-1",
+      "quota@2-2-0-1",
+      "agent@2-2-0-1",
     ]);
     const reset: LiveMessage[] = [];
-    feed.subscribe("9-9", (m) => reset.push(...m));
+    feed.subscribe("9-9-0-0", (m) => reset.push(...m));
     expect(reset[0]).toMatchObject({ kind: "reset" });
   });
 
@@ -390,7 +392,7 @@ describe("live feed", () => {
     w.feed.poll();
     const controller = new AbortController();
     const response = await w.call("/api/stream", {
-      headers: { "last-event-id": "0-1" },
+      headers: { "last-event-id": "0-1-0-0" },
       signal: controller.signal,
     });
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -398,8 +400,8 @@ describe("live feed", () => {
     let text = "";
     while (!text.includes("event: agent")) text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
-    expect(text).toMatch(/event: transition\ndata: [^\n]*"title":"second"[^\n]*\nid: 0-2\n/);
-    expect(text).not.toContain("id: 0-1\n");
+    expect(text).toMatch(/event: transition\ndata: [^\n]*"title":"second"[^\n]*\nid: 0-2-0-0\n/);
+    expect(text).not.toContain("id: 0-1-0-0\n");
     expect(text).toContain('"title":"second"');
   });
 });

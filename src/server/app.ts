@@ -9,6 +9,7 @@ import { type HookRouteDeps, registerHookRoute } from "./hooks-route.js";
 import { hostCheck } from "./host-check.js";
 import { createRegistry } from "./openapi.js";
 import { registerLiveRoutes } from "./routes/live.js";
+import { registerQuotaRoutes } from "./routes/quota.js";
 import { registerSystemRoutes } from "./routes/system.js";
 import { registerTaskRoutes } from "./routes/tasks.js";
 
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
     const registry = createRegistry(app);
     registerTaskRoutes(registry, api);
     registerSystemRoutes(registry, api);
+    registerQuotaRoutes(registry, api);
     registerLiveRoutes(app, registry, api);
   }
   if (deps.hooks) registerHookRoute(app, deps.hooks);

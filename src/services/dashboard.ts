@@ -1,8 +1,10 @@
+import type { Config } from "../config/load.js";
 import type { Priority } from "../core/priority.js";
 import { PRIORITIES } from "../core/priority.js";
+import { type Alert, listAlerts } from "../notify/alerts.js";
 import type { Store } from "../store/db.js";
 import { listTasks, queuedInOrder, type Task } from "../store/tasks.js";
-import { type QuotaStatus, readQuotaStatus } from "./quota-status.js";
+import { type QuotaStatus, quotaStatus } from "./quota.js";
 
 /** What the dashboard shows on first paint; the SSE stream keeps it current afterwards. */
 
@@ -20,15 +22,6 @@ export interface RunningAgent {
   startedAt: number;
   lastEventAt: number | null;
   windowName: string | null;
-}
-
-export interface Alert {
-  /** Stable across calls: `event-<id>` or `transition-<id>`. */
-  id: string;
-  kind: "blocked" | "failed" | "permission_denied";
-  taskId: number | null;
-  message: string;
-  at: number;
 }
 
 export interface Dashboard {
@@ -90,58 +83,11 @@ export function queueByPriority(store: Store, limit = 50): Dashboard["queue"] {
   return { counts, tasks, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }
 
-/** Recent things a user should look at: blocked tool calls, permission denials, failed tasks. */
-export function recentAlerts(store: Store, limit = 20): Alert[] {
-  const events = store.db
-    .prepare(
-      `SELECT id, task_id AS taskId, event, tool, reason, at FROM events
-       WHERE decision = 'block' OR event = 'permission_denied' ORDER BY id DESC LIMIT ?`,
-    )
-    .all(limit) as unknown as AlertSource[];
-  const failures = store.db
-    .prepare(
-      "SELECT id, task_id AS taskId, reason, at FROM task_transitions WHERE to_state = 'failed' ORDER BY id DESC LIMIT ?",
-    )
-    .all(limit) as unknown as FailureSource[];
-  return [...events.map(eventAlert), ...failures.map(failureAlert)]
-    .sort((a, b) => b.at - a.at)
-    .slice(0, limit);
-}
-
-/** The fields of an event row (store/events.ts EventRow) an alert is made from. */
-type AlertSource = {
-  id: number;
-  taskId: number | null;
-  event: string;
-  tool: string | null;
-  reason: string | null;
-  at: number;
-};
-/** The fields of a transition to `failed` an alert is made from. */
-type FailureSource = { id: number; taskId: number; reason: string; at: number };
-
-export function eventAlert(e: AlertSource): Alert {
-  const blocked = e.event !== "permission_denied";
-  return {
-    id: `event-${e.id}`,
-    kind: blocked ? "blocked" : "permission_denied",
-    taskId: e.taskId,
-    message: `${blocked ? "blocked" : "permission denied"}${e.tool ? ` ${e.tool}` : ""}${e.reason ? `: ${e.reason}` : ""}`,
-    at: e.at,
-  };
-}
-
-export function failureAlert(f: FailureSource): Alert {
-  return {
-    id: `transition-${f.id}`,
-    kind: "failed",
-    taskId: f.taskId,
-    message: `failed: ${f.reason}`,
-    at: f.at,
-  };
-}
-
-export function dashboard(store: Store): Dashboard {
+/**
+ * `alerts` are the alerts table (quota, pauses, resumes, resource limits; de-duplicated at the source);
+ * blocked tool calls stay in the task pages' event streams.
+ */
+export function dashboard(store: Store, config: Config): Dashboard {
   const counts = Object.fromEntries(
     (
       store.db.prepare("SELECT state, count(*) AS n FROM tasks GROUP BY state").all() as {
@@ -154,8 +100,8 @@ export function dashboard(store: Store): Dashboard {
     agents: runningAgents(store),
     queue: queueByPriority(store),
     awaitingApproval: listTasks(store, { state: "awaiting_approval", limit: 20 }).tasks,
-    alerts: recentAlerts(store),
-    quota: readQuotaStatus(store),
+    alerts: listAlerts(store, { limit: 20 }),
+    quota: quotaStatus(store, config),
     counts,
   };
 }

@@ -1,35 +1,22 @@
 /// <reference lib="dom" />
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { hookTokenOf } from "../../src/server/token.js";
 import { agentWorld } from "../helpers/agent-world.js";
-import { artifact, launchChromium } from "../helpers/browser.js";
-import type { Sandbox } from "../helpers/cli.js";
+import {
+  artifact,
+  demoProject,
+  fullProfile,
+  launchChromium,
+  noHorizontalOverflow,
+} from "../helpers/browser.js";
 
 // The web UI in Debian's Chromium against a real daemon running the built-in demo agent in tmux.
 
 const TIMEOUT = 120_000;
-
-function fullProfile(s: Sandbox): void {
-  const file = join(s.ccmHome, "config.yaml");
-  const text = readFileSync(file, "utf8").replace("web_ui:\n  enabled: false", "web_ui:\n  enabled: true");
-  if (!text.includes("web_ui:\n  enabled: true")) throw new Error("could not switch the web UI on");
-  writeFileSync(file, text, { mode: 0o600 });
-}
-
-function demoProject(s: Sandbox, name: string): string {
-  const repo = s.gitRepo(name);
-  s.run(["init"], { cwd: repo });
-  writeFileSync(
-    join(repo, ".ccm", "config.yaml"),
-    `name: ${name}\nbase_branch: main\nagent: demo\nstages: {planning: false, reviewing: false, verifying: false}\n`,
-  );
-  return repo;
-}
 
 /** Raw HTTP so the Host header can be forged (fetch cannot set it). */
 function rawRequest(
@@ -57,16 +44,6 @@ function rawRequest(
   });
 }
 const rawGet = (port: number, path: string, host: string) => rawRequest(port, path, host);
-
-async function noHorizontalOverflow(page: Page): Promise<void> {
-  const widths = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    inner: window.innerWidth,
-  }));
-  expect(widths.scroll, `page is ${widths.scroll}px wide in a ${widths.inner}px window`).toBeLessThanOrEqual(
-    widths.inner,
-  );
-}
 
 describe("web UI in Chromium", () => {
   it("create a task in the form, watch its events arrive live, read the diff, approve: the base branch has the work", {

@@ -2,8 +2,11 @@
 
 // The shapes are the server's own types (type-only imports, erased from the bundle); the state and priority
 // lists are the pure core's constants. JSON turns nothing in them into something else.
-import type { Alert, Dashboard, RunningAgent } from "../../src/services/dashboard";
-import type { QuotaStatus } from "../../src/services/quota-status";
+import type { Alert } from "../../src/notify/alerts";
+import type { Sample } from "../../src/quota/samples";
+import type { QuotaMessage } from "../../src/server/live-feed";
+import type { Dashboard, RunningAgent } from "../../src/services/dashboard";
+import type { QuotaStatus } from "../../src/services/quota";
 import type { TaskDetail } from "../../src/services/tasks";
 import type { AgentRun } from "../../src/store/agents";
 import type { EventRow } from "../../src/store/events";
@@ -12,7 +15,19 @@ import type { Task, Transition } from "../../src/store/tasks";
 
 export { PRIORITIES, type Priority } from "../../src/core/priority";
 export { TASK_STATES as STATES, type TaskState } from "../../src/core/task-state";
-export type { AgentRun, Alert, Dashboard, EventRow, Project, RunningAgent, Task, TaskDetail, Transition };
+export type {
+  AgentRun,
+  Alert,
+  Dashboard,
+  EventRow,
+  Project,
+  QuotaMessage,
+  RunningAgent,
+  Sample,
+  Task,
+  TaskDetail,
+  Transition,
+};
 export type Quota = QuotaStatus;
 
 export class ApiError extends Error {
@@ -57,7 +72,7 @@ export type LiveHandlers = {
   transition?: (t: Transition & { title: string; project: string }) => void;
   agent?: (a: { agents: RunningAgent[] }) => void;
   alert?: (a: Alert) => void;
-  quota?: (q: Quota) => void;
+  quota?: (q: QuotaMessage) => void;
   /** Fired on (re)connect and on `reset`: refetch what the page shows. */
   resync?: () => void;
 };

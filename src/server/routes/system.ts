@@ -3,19 +3,11 @@ import { knownAgents } from "../../agents/registry.js";
 import { analytics } from "../../services/analytics.js";
 import { dashboard } from "../../services/dashboard.js";
 import { initProject } from "../../services/projects.js";
-import { readQuotaStatus } from "../../services/quota-status.js";
 import { listAgentRuns } from "../../store/agents.js";
 import { getProject, listProjects } from "../../store/projects.js";
 import type { ApiDeps } from "../api-deps.js";
 import type { ApiRegistry } from "../openapi.js";
-import {
-  addProjectBody,
-  agentsQuery,
-  analyticsQuery,
-  nameParams,
-  projectSchema,
-  quotaSchema,
-} from "../schemas.js";
+import { addProjectBody, agentsQuery, analyticsQuery, nameParams, projectSchema } from "../schemas.js";
 
 export function registerSystemRoutes(api: ApiRegistry, deps: ApiDeps): void {
   api.route(
@@ -70,9 +62,9 @@ export function registerSystemRoutes(api: ApiRegistry, deps: ApiDeps): void {
       method: "get",
       path: "/api/dashboard",
       tag: "dashboard",
-      summary: "Running agents, the queue by priority, alerts, quota",
+      summary: "Running agents, the queue by priority, awaiting approval, recent alerts, quota status",
     },
-    () => dashboard(deps.store),
+    () => dashboard(deps.store, deps.config),
   );
   api.route(
     {
@@ -83,16 +75,6 @@ export function registerSystemRoutes(api: ApiRegistry, deps: ApiDeps): void {
       query: analyticsQuery,
     },
     ({ query }) => analytics(deps.store, { days: query.days }),
-  );
-  api.route(
-    {
-      method: "get",
-      path: "/api/quota",
-      tag: "dashboard",
-      summary: "Quota status (says so when there is no data)",
-      response: quotaSchema,
-    },
-    () => readQuotaStatus(deps.store),
   );
   api.route(
     {

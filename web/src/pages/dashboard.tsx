@@ -1,7 +1,13 @@
-import { useEffect } from "react";
-import { api, type Dashboard, subscribe } from "../api";
-import { Card, ErrorNote, PriorityBadge, QuotaGauge } from "../components/bits";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { api, type Dashboard, type Sample, subscribe } from "../api";
+import { Card, ErrorNote, PriorityBadge } from "../components/bits";
+import { QuotaPanel } from "../components/quota";
 import { formatAge, formatDuration, useLoad, useTick } from "../util";
+
+// Chart.js is the heaviest part of the UI: the history chart loads after the rest of the dashboard.
+const QuotaChart = lazy(() => import("../components/quota-chart").then((m) => ({ default: m.QuotaChart })));
+
+const HISTORY_HOURS = [6, 24, 168] as const;
 
 const STATUS_LABEL: Record<string, string> = {
   working: "working",
@@ -12,8 +18,15 @@ const STATUS_LABEL: Record<string, string> = {
 
 export function DashboardPage() {
   const board = useLoad(() => api.get<Dashboard>("/api/dashboard"), "dashboard");
+  const [hours, setHours] = useState<number>(24);
+  const history = useLoad(
+    () => api.get<{ samples: Sample[] }>(`/api/quota/history?hours=${hours}`),
+    `quota-history-${hours}`,
+  );
   const now = useTick();
+  const minute = useTick(60_000);
   const { set, reload } = board;
+  const { set: setHistory, reload: reloadHistory } = history;
   useEffect(
     () =>
       subscribe({
@@ -22,14 +35,33 @@ export function DashboardPage() {
           set(
             (d) => d && { ...d, alerts: [alert, ...d.alerts.filter((a) => a.id !== alert.id)].slice(0, 20) },
           ),
-        quota: (quota) => set((d) => d && { ...d, quota }),
+        quota: ({ status, samples }) => {
+          set((d) => d && { ...d, quota: status });
+          if (samples.length > 0)
+            setHistory((h) => {
+              if (!h) return h;
+              const seen = new Set(h.samples.map((x) => x.id));
+              return { samples: [...h.samples, ...samples.filter((x) => !seen.has(x.id))] };
+            });
+        },
         // Queue and approvals change with transitions: refetch (cheap, and always right).
         transition: () => reload(),
-        resync: reload,
+        resync: () => {
+          reload();
+          reloadHistory();
+        },
       }),
-    [set, reload],
+    [set, reload, setHistory, reloadHistory],
   );
   const d = board.data;
+  // The chart shows the agents' account (it decides pausing), or every account when that one has none.
+  const chart = useMemo(() => {
+    const all = history.data?.samples ?? [];
+    const mine = all.filter((x) => x.account === d?.quota.agentAccount);
+    // A little room after the newest reading so its point is not drawn on the edge.
+    const until = Math.max(minute, ...all.map((x) => x.at)) + hours * 36_000;
+    return { samples: mine.length > 0 ? mine : all, until, since: until - hours * 3_600_000 };
+  }, [history.data, d?.quota.agentAccount, minute, hours]);
   return (
     <div className="grid dash">
       <ErrorNote error={board.error} />
@@ -58,7 +90,46 @@ export function DashboardPage() {
         )}
       </Card>
       <Card title="Quota">
-        <QuotaGauge quota={d?.quota} />
+        <QuotaPanel quota={d?.quota} now={now} onChange={reload} />
+      </Card>
+      <Card
+        title="Usage history"
+        actions={
+          <label className="inline">
+            <span className="sr-only">Period</span>
+            <select
+              aria-label="Usage history period"
+              value={hours}
+              onChange={(e) => setHours(Number(e.target.value))}
+            >
+              {HISTORY_HOURS.map((h) => (
+                <option key={h} value={h}>
+                  {h < 48 ? `${h} hours` : `${h / 24} days`}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        <ErrorNote error={history.error} />
+        {!history.data || !d ? (
+          <p className="muted">loading…</p>
+        ) : chart.samples.length === 0 ? (
+          <p className="muted" data-testid="quota-history-empty">
+            no quota data yet
+          </p>
+        ) : (
+          <Suspense fallback={<p className="muted">loading the chart…</p>}>
+            <div data-testid="quota-history" data-samples={chart.samples.length}>
+              <QuotaChart
+                samples={chart.samples}
+                thresholds={d.quota.thresholds}
+                since={chart.since}
+                until={chart.until}
+              />
+            </div>
+          </Suspense>
+        )}
       </Card>
       <Card title="Queue" actions={<a href="#/new">New task</a>}>
         {d && (
@@ -109,9 +180,19 @@ export function DashboardPage() {
         {d && d.alerts.length === 0 && <p className="muted">No alerts.</p>}
         <ul className="list alerts" data-testid="alerts">
           {d?.alerts.map((a) => (
-            <li key={a.id} className={`alert-${a.kind}`}>
+            <li key={a.id} className={`alert lvl-${a.level}`} data-code={a.code}>
+              <span className={`badge lvl-${a.level}`}>{a.level}</span>{" "}
               {a.taskId !== null && <a href={`#/task/${a.taskId}`}>#{a.taskId}</a>} {a.message}{" "}
-              <span className="muted">{formatAge(a.at, now)}</span>
+              <span className="muted">
+                {a.code} · {formatAge(a.at, now)}
+                {a.deliveries
+                  ? ` · sent: ${Object.entries(a.deliveries)
+                      .map(([k, v]) =>
+                        `${k} ${v === "ok" ? "ok" : v.startsWith("unavailable") ? "unavailable" : k === "skipped" ? "" : "failed"}`.trim(),
+                      )
+                      .join(", ")}`
+                  : ""}
+              </span>
             </li>
           ))}
         </ul>

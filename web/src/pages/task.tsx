@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
-import { STAGES as CORE_STAGES } from "../../../src/core/task-state";
+import { STAGES as CORE_STAGES, RUNNING_STATES } from "../../../src/core/task-state";
 import { api, type EventRow, subscribe, type TaskDetail, type TaskState } from "../api";
 import { Card, ErrorNote, PriorityBadge, StateBadge } from "../components/bits";
 import { EventList } from "../components/event-list";
@@ -66,8 +66,44 @@ function Actions({ task, onDone }: { task: TaskDetail; onDone: () => void }) {
   };
   const awaiting = task.state === "awaiting_approval";
   const cancellable = !ENDS.includes(task.state);
+  const working = RUNNING_STATES.includes(task.state);
+  const pausable = (task.state === "queued" || working) && !task.pauseRequest;
+  const resumable = task.state === "paused" || task.pauseRequest !== null;
   return (
     <div className="actions">
+      {pausable && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            act(
+              "pause",
+              {},
+              working ? "Pausing at the agent's next safe point (its session is kept)." : "Paused.",
+            )
+          }
+        >
+          Pause
+        </button>
+      )}
+      {resumable && (
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() =>
+            act(
+              "resume",
+              {},
+              task.state === "paused"
+                ? "Back in the queue; the agent continues its session."
+                : "Will not pause.",
+            )
+          }
+        >
+          {task.state === "paused" ? "Resume" : "Don't pause"}
+        </button>
+      )}
       {awaiting && (
         <>
           <label>
@@ -194,6 +230,20 @@ export function TaskPage({ id }: { id: number }) {
             <span className="muted"> · ran {formatDuration((t.finishedAt ?? Date.now()) - t.startedAt)}</span>
           )}
         </p>
+        {t.state === "paused" && (
+          <p className="muted" data-testid="paused-note">
+            Paused{" "}
+            {t.pausedBy === "quota"
+              ? "for quota: it resumes by itself after the reset"
+              : "by hand: it waits for Resume"}
+            .
+          </p>
+        )}
+        {t.pauseRequest && (
+          <p className="muted" data-testid="pausing-note">
+            Pausing at the agent's next safe point: {t.pauseRequest.reason} (by {t.pauseRequest.actor}).
+          </p>
+        )}
         <Actions task={t} onDone={reload} />
         {t.failureReason && <p className="error">Failure: {t.failureReason}</p>}
       </header>
