@@ -122,6 +122,43 @@ export function importAlertEvents(store: Store): number {
   return rows.length;
 }
 
+/**
+ * Raises an alert for each task that failed since the last call (a failed task is what a user running
+ * agents unattended most needs to hear about): code `task_failed`, the reason as the message. A cursor in
+ * settings remembers the last transition seen, so each failure is raised once, across restarts.
+ */
+export function importFailedTasks(store: Store): number {
+  const cursorKey = "alerts.failed_cursor";
+  const cursor = store.db.prepare("SELECT value FROM settings WHERE key = ?").get(cursorKey) as
+    | { value: string }
+    | undefined;
+  if (cursor === undefined) {
+    // First run on this database: start from now, not with an alert for every failure in its history.
+    const last = store.db.prepare("SELECT coalesce(max(id), 0) AS id FROM task_transitions").get() as {
+      id: number;
+    };
+    store.db.prepare("INSERT INTO settings (key, value) VALUES (?, ?)").run(cursorKey, String(last.id));
+    return 0;
+  }
+  const rows = store.db
+    .prepare(
+      `SELECT tt.id, tt.task_id, tt.reason, t.title FROM task_transitions tt JOIN tasks t ON t.id = tt.task_id
+       WHERE tt.to_state = 'failed' AND tt.id > ? ORDER BY tt.id LIMIT 100`,
+    )
+    .all(Number(cursor.value)) as { id: number; task_id: number; reason: string; title: string }[];
+  for (const row of rows) {
+    raiseAlert(store, {
+      level: "warning",
+      code: "task_failed",
+      message: `task #${row.task_id} (${row.title}) failed: ${row.reason.split("\n")[0]}`,
+      taskId: row.task_id,
+    });
+  }
+  const last = rows.at(-1);
+  if (last) store.db.prepare("UPDATE settings SET value = ? WHERE key = ?").run(String(last.id), cursorKey);
+  return rows.length;
+}
+
 interface Row {
   id: number;
   level: AlertLevel;

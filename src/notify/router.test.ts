@@ -8,8 +8,10 @@ import {
   startFakeTelegram,
   TELEGRAM_TOKEN,
 } from "../../test/fixtures/fake-notify/servers.js";
+import { addProject } from "../store/projects.js";
+import { createTask, transitionTask } from "../store/tasks.js";
 import { tempStore } from "../store/test-helpers.js";
-import { importAlertEvents, listAlerts, raiseAlert } from "./alerts.js";
+import { importAlertEvents, importFailedTasks, listAlerts, raiseAlert } from "./alerts.js";
 import { desktopChannel, desktopNotifier, slackChannel, telegramChannel } from "./channels.js";
 import { createAlertRouter } from "./router.js";
 
@@ -25,6 +27,24 @@ function captureLog() {
 }
 
 describe("alerts", () => {
+  it("raises one task_failed alert per failure since the first look, never for older history", () => {
+    using store = tempStore();
+    addProject(store, { name: "p", path: "/code/p" });
+    const fail = (title: string, reason: string) => {
+      const task = createTask(store, { project: "p", prompt: title }, { maxQueueSize: 100 });
+      transitionTask(store, task.id, "failed", { reason, actor: "daemon" });
+      return task.id;
+    };
+    fail("old", "before ccm watched");
+    expect(importFailedTasks(store)).toBe(0); // the first look only sets the cursor
+    const id = fail("Add login", "executing failed: the agent exited with 1\nlog: /x");
+    expect(importFailedTasks(store)).toBe(1);
+    expect(importFailedTasks(store)).toBe(0);
+    expect(listAlerts(store).map((a) => [a.code, a.taskId, a.message])).toEqual([
+      ["task_failed", id, `task #${id} (Add login) failed: executing failed: the agent exited with 1`],
+    ]);
+  });
+
   it("raiseAlert is one call, writes an alert event for the live stream, and drops duplicates within the window", () => {
     let now = 1_000_000;
     using store = tempStore(() => now);

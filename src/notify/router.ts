@@ -1,7 +1,14 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/load.js";
 import type { Store } from "../store/db.js";
-import { type Alert, type AlertLevel, importAlertEvents, pendingAlerts, recordDelivery } from "./alerts.js";
+import {
+  type Alert,
+  type AlertLevel,
+  importAlertEvents,
+  importFailedTasks,
+  pendingAlerts,
+  recordDelivery,
+} from "./alerts.js";
 import {
   type Channel,
   DesktopUnavailable,
@@ -96,6 +103,7 @@ export function createAlertRouter(options: {
       if (running) return running;
       const pass = async () => {
         importAlertEvents(store);
+        importFailedTasks(store);
         const pending = pendingAlerts(store, MAX_ATTEMPTS);
         for (const alert of pending) await deliverOne(alert);
         return pending.length;

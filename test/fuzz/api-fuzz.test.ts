@@ -137,7 +137,7 @@ describe("HTTP API fuzz", () => {
         store,
         config,
         version: "fuzz",
-        feed: createLiveFeed({ store }),
+        feed: createLiveFeed({ store, config }),
         auth: createAuth({ token: TOKEN }),
         kick: () => {},
       },
