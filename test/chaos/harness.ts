@@ -315,7 +315,15 @@ export function checkInvariants(dbPath: string, ledger: string, created: readonl
     const called = new Map<string, number>();
     for (const line of lines) {
       if (line === "") continue;
-      const entry = JSON.parse(line) as { event: string; session_id: string; tool_use_id: string | null };
+      const entry = JSON.parse(line) as {
+        event: string;
+        session_id: string;
+        tool_use_id: string | null;
+        exitCode: number;
+      };
+      // 0 and 2 are the hook's answers; anything else means it did not run to its end (it could not
+      // even start, say), so there is no promise that it stored anything.
+      if (entry.exitCode !== 0 && entry.exitCode !== 2) continue;
       const key = `${entry.event}|${entry.session_id}|${entry.tool_use_id}`;
       called.set(key, (called.get(key) ?? 0) + 1);
     }
