@@ -13,7 +13,6 @@ import {
   type Transition,
   transitionTask,
 } from "../store/tasks.js";
-import { snapshotIfWork } from "./snapshots.js";
 
 /** Task operations shared by the CLI (`ccm task ...`) and the HTTP API. */
 
@@ -89,6 +88,8 @@ export async function cancelTask(
   actor = "cli",
 ): Promise<Task> {
   const cancelled = transitionTask(store, id, "cancelled", { reason, actor });
+  // Loaded here: snapshots need git (execa), which `ccm task list` and friends should not load.
+  const { snapshotIfWork } = await import("./snapshots.js");
   await snapshotIfWork(store, cancelled, "cancelled with work");
   return cancelled;
 }

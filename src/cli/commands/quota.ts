@@ -1,17 +1,11 @@
 import type { Command } from "commander";
 import type { QuotaStatus } from "../../services/quota.js";
-import {
-  holdQuota,
-  pauseOneTask,
-  quotaAlerts,
-  quotaHistory,
-  quotaStatus,
-  releaseQuota,
-  resumeOneTask,
-} from "../../services/quota.js";
 import { parsePositiveInt, parseTaskId } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatTime, paint, printJson, type Style, table } from "../output.js";
+
+/** Loaded when a quota command runs: its sources pull in execa, which every other command would pay for. */
+const service = () => import("../../services/quota.js");
 
 const LEVEL_STYLE: Record<string, Style> = { ok: "green", warning: "yellow", critical: "red" };
 
@@ -33,8 +27,8 @@ after the reset they resume in priority order. Settings: the quota: section of ~
     .command("status")
     .description("usage per account, the source in force, thresholds, reset times and paused tasks")
     .option("--json", "print as JSON")
-    .action((opts: { json?: boolean }) => {
-      const status = quotaStatus(ctx.store(), ctx.config(), ctx.env);
+    .action(async (opts: { json?: boolean }) => {
+      const status = (await service()).quotaStatus(ctx.store(), ctx.config(), ctx.env);
       if (opts.json) return printJson(ctx.output, status);
       printStatus(ctx, status);
     });
@@ -46,8 +40,8 @@ after the reset they resume in priority order. Settings: the quota: section of ~
     )
     .option("--reason <text>", "why, recorded with every pause")
     .option("--json", "print the result as JSON")
-    .action((opts: { reason?: string; json?: boolean }) => {
-      const result = holdQuota(ctx.store(), {
+    .action(async (opts: { reason?: string; json?: boolean }) => {
+      const result = (await service()).holdQuota(ctx.store(), {
         actor: "cli",
         ...(opts.reason ? { reason: opts.reason } : {}),
       });
@@ -65,8 +59,8 @@ after the reset they resume in priority order. Settings: the quota: section of ~
     )
     .option("--reason <text>", "why, recorded with every resume")
     .option("--json", "print the result as JSON")
-    .action((opts: { reason?: string; json?: boolean }) => {
-      const result = releaseQuota(
+    .action(async (opts: { reason?: string; json?: boolean }) => {
+      const result = (await service()).releaseQuota(
         ctx.store(),
         ctx.config(),
         { actor: "cli", ...(opts.reason ? { reason: opts.reason } : {}) },
@@ -87,8 +81,8 @@ after the reset they resume in priority order. Settings: the quota: section of ~
     .description("usage samples over a time window, oldest first")
     .option("--hours <n>", "how far back", "24")
     .option("--json", "print as JSON")
-    .action((opts: { hours: string; json?: boolean }) => {
-      const samples = quotaHistory(ctx.store(), {
+    .action(async (opts: { hours: string; json?: boolean }) => {
+      const samples = (await service()).quotaHistory(ctx.store(), {
         windowMs: parsePositiveInt(opts.hours, "--hours") * 3_600_000,
       });
       if (opts.json) return printJson(ctx.output, { samples });
@@ -113,8 +107,10 @@ after the reset they resume in priority order. Settings: the quota: section of ~
     .description("recent alerts (quota, pauses, resumes, limits) and where they were delivered")
     .option("--limit <n>", "how many", "20")
     .option("--json", "print as JSON")
-    .action((opts: { limit: string; json?: boolean }) => {
-      const alerts = quotaAlerts(ctx.store(), { limit: parsePositiveInt(opts.limit, "--limit") });
+    .action(async (opts: { limit: string; json?: boolean }) => {
+      const alerts = (await service()).quotaAlerts(ctx.store(), {
+        limit: parsePositiveInt(opts.limit, "--limit"),
+      });
       if (opts.json) return printJson(ctx.output, { alerts });
       if (alerts.length === 0) return ctx.output.out("no alerts");
       ctx.output.out(
@@ -151,9 +147,9 @@ export function registerTaskPauseCommands(task: Command, ctx: CliContext): void 
 A working headless agent stops after the tool call it is running (never in the middle of one); an
 interactive one at the end of its turn; the task keeps its agent session. \`ccm task resume ID\` continues it.`,
     )
-    .action((raw: string, opts: { reason: string; json?: boolean }) => {
+    .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
       const id = parseTaskId(raw);
-      const outcome = pauseOneTask(ctx.store(), id, { actor: "cli", reason: opts.reason });
+      const outcome = (await service()).pauseOneTask(ctx.store(), id, { actor: "cli", reason: opts.reason });
       if (opts.json) return printJson(ctx.output, { id, outcome });
       ctx.output.out(
         outcome === "paused"
@@ -170,9 +166,9 @@ interactive one at the end of its turn; the task keeps its agent session. \`ccm 
     .argument("<id>", "task id")
     .option("--reason <text>", "why, recorded in the task's history", "resumed by user")
     .option("--json", "print the outcome as JSON")
-    .action((raw: string, opts: { reason: string; json?: boolean }) => {
+    .action(async (raw: string, opts: { reason: string; json?: boolean }) => {
       const id = parseTaskId(raw);
-      const outcome = resumeOneTask(ctx.store(), id, { actor: "cli", reason: opts.reason });
+      const outcome = (await service()).resumeOneTask(ctx.store(), id, { actor: "cli", reason: opts.reason });
       if (opts.json) return printJson(ctx.output, { id, outcome });
       ctx.output.out(
         outcome === "resumed"
