@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { payloadOf, preToolUse, seedAgent } from "../hooks/test-helpers.js";
+import { buildGuardFile } from "../safety/guard-file.js";
 import type { Store } from "../store/db.js";
 import { tempStore } from "../store/test-helpers.js";
 import { createApp } from "./app.js";
@@ -48,6 +49,57 @@ function guard(store: Store & { dir: string }) {
 }
 
 describe("POST /hooks/:event", () => {
+  it("runs the built-in guard like the command hook: a write outside the worktree is denied", async () => {
+    using store = tempStore();
+    const ids = seedAgent(store, store.dir);
+    const runDir = join(store.dir, "run");
+    const worktree = join(store.dir, "wt");
+    mkdirSync(runDir);
+    mkdirSync(worktree);
+    store.db.prepare("UPDATE agents SET run_dir = ? WHERE id = ?").run(runDir, ids.agentId);
+    const guardFile = buildGuardFile({
+      worktree,
+      home: store.dir,
+      ccmHome: join(store.dir, "home"),
+      projectDir: store.dir,
+      enabled: true,
+      allowWrite: [],
+      allowRead: [],
+      denyRead: [],
+    });
+    writeFileSync(join(runDir, "guard.json"), JSON.stringify(guardFile));
+    const { app } = setup(store);
+    const headers = { "x-ccm-task-id": String(ids.taskId), "x-ccm-agent-id": String(ids.agentId) };
+    const write = (path: string) =>
+      payloadOf("PreToolUse", {
+        cwd: worktree,
+        tool_name: "Write",
+        tool_input: { file_path: path, content: "x" },
+      });
+    const outside = (await (await post(app, "PreToolUse", write("/etc/cron.d/evil"), headers)).json()) as {
+      hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string };
+    };
+    expect(outside.hookSpecificOutput.permissionDecision).toBe("deny");
+    expect(outside.hookSpecificOutput.permissionDecisionReason).toContain("/etc/cron.d/evil");
+    expect(await (await post(app, "PreToolUse", write(join(worktree, "ok.txt")), headers)).text()).toBe("");
+    // Another run whose guard file is broken: every PreToolUse is denied (fail closed), as in the command hook.
+    const brokenRun = join(store.dir, "run2");
+    mkdirSync(brokenRun);
+    writeFileSync(join(brokenRun, "guard.json"), "{not json");
+    const other = store.db
+      .prepare(
+        "INSERT INTO agents (task_id, stage, kind, mode, status, run_dir, started_at) VALUES (?, 'executing', 'claude-code', 'headless', 'working', ?, 0)",
+      )
+      .run(ids.taskId, brokenRun);
+    const otherHeaders = { ...headers, "x-ccm-agent-id": String(other.lastInsertRowid) };
+    const closed = (await (
+      await post(app, "PreToolUse", write(join(worktree, "ok.txt")), otherHeaders)
+    ).json()) as {
+      hookSpecificOutput: { permissionDecision: string };
+    };
+    expect(closed.hookSpecificOutput.permissionDecision).toBe("deny");
+  });
+
   it("stores the event with the task and agent from the headers and answers an empty 200", async () => {
     using store = tempStore();
     const ids = seedAgent(store, store.dir);

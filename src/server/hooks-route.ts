@@ -2,9 +2,11 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Hono } from "hono";
 import { HTTP_HEADERS } from "../agents/claude-code/settings.js";
 import type { AutomationRunner } from "../hooks/automations.js";
+import { createGuardedRunner } from "../hooks/guard-runner.js";
 import { handleHook, parseId } from "../hooks/handle-hook.js";
 import { httpResponseBody } from "../hooks/hook-output.js";
 import { createScriptRunner } from "../hooks/script-runner.js";
+import { GUARD_FILE_ENV } from "../safety/guard-file.js";
 
 /**
  * `POST /hooks/:event`: Claude Code's http hook transport. Same core as the command hook (handle-hook.ts),
@@ -28,7 +30,8 @@ export interface HookRouteDeps {
 }
 
 export function registerHookRoute(app: Hono, deps: HookRouteDeps): void {
-  const runner = deps.runner ?? createScriptRunner();
+  // The built-in guard runs here as in the command hook: an agent on the http transport is confined too.
+  const runner = createGuardedRunner(deps.runner ?? createScriptRunner());
   app.post("/hooks/:event", async (c) => {
     // Claude Code sends no Origin; a browser always does on a cross-site POST (CSRF with a valid Host).
     if (c.req.header("origin") !== undefined) {
@@ -52,6 +55,8 @@ export function registerHookRoute(app: Hono, deps: HookRouteDeps): void {
       CCM_AGENT_ID: agentId === null ? undefined : String(agentId),
       CCM_FAIL_CLOSED: c.req.header(HTTP_HEADERS.failClosed),
       CCM_PROJECT_DIR: taskId === null ? undefined : projectDirOf(deps.db, taskId),
+      // The run's guard file, which the command hook gets from its environment (stage-start writes it).
+      [GUARD_FILE_ENV]: agentId === null ? undefined : guardFileOf(deps.db, agentId),
     };
     const outcome = await handleHook(
       { event: c.req.param("event"), body, taskId, agentId, env },
@@ -70,6 +75,25 @@ function projectDirOf(db: () => DatabaseSync, taskId: number): string | undefine
       .prepare("SELECT p.path AS path FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?")
       .get(taskId) as { path: string } | undefined;
     return row?.path;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `<run dir>/guard.json` of the agent's run, when it has one (the daemon writes one for every run; runs
+ * started before the guard existed have none and stay unguarded, as their command hooks would). A broken
+ * file makes the guard deny every PreToolUse (fail closed). Agents cannot remove it: CCM_HOME is off limits
+ * to their tools (the guard) and hidden from sandboxed agents.
+ */
+function guardFileOf(db: () => DatabaseSync, agentId: number): string | undefined {
+  try {
+    const row = db().prepare("SELECT run_dir FROM agents WHERE id = ?").get(agentId) as
+      | { run_dir: string }
+      | undefined;
+    if (!row?.run_dir) return undefined;
+    const file = `${row.run_dir}/guard.json`;
+    return process.getBuiltinModule("node:fs").existsSync(file) ? file : undefined;
   } catch {
     return undefined;
   }
