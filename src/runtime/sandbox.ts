@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, join, sep } from "node:path";
 import { CcmError } from "../errors.js";
+import { HOME_SECRETS, SYSTEM_SECRETS } from "../safety/paths.js";
 
 /**
  * The OS sandbox for agents ccm cannot guard through hooks (custom agents): the agent's command is run
@@ -31,19 +32,9 @@ export interface SandboxPolicy {
 
 /** Secrets hidden from a sandboxed agent, besides CCM_HOME and safety.guard.deny_read. */
 export const SECRET_PATHS: readonly string[] = [
-  "~/.ssh",
-  "~/.aws",
-  "~/.gnupg",
-  "~/.azure",
-  "~/.kube",
-  "~/.docker",
-  "~/.config/gcloud",
-  "~/.config/gh",
-  "~/.config/git/credentials",
-  "~/.git-credentials",
-  "~/.netrc",
-  "~/.npmrc",
-  "~/.pypirc",
+  // One list with the guard's (src/safety/paths.ts), so the two layers cannot drift apart.
+  ...HOME_SECRETS.map((path) => `~/${path}`),
+  ...SYSTEM_SECRETS,
 ];
 
 export const INSTALL_HINT =
