@@ -68,6 +68,10 @@ describe("POST /hooks/:event", () => {
       denyRead: [],
     });
     writeFileSync(join(runDir, "guard.json"), JSON.stringify(guardFile));
+    // As stage-start leaves it: the agent's environment, with the guard file, in the run's spec.
+    const spec = (dir: string) =>
+      JSON.stringify({ env: { CCM_GUARD_FILE: join(dir, "guard.json"), CCM_WORKTREE: worktree } });
+    writeFileSync(join(runDir, "spec.json"), spec(runDir));
     const { app } = setup(store);
     const headers = { "x-ccm-task-id": String(ids.taskId), "x-ccm-agent-id": String(ids.agentId) };
     const write = (path: string) =>
@@ -86,6 +90,7 @@ describe("POST /hooks/:event", () => {
     const brokenRun = join(store.dir, "run2");
     mkdirSync(brokenRun);
     writeFileSync(join(brokenRun, "guard.json"), "{not json");
+    writeFileSync(join(brokenRun, "spec.json"), spec(brokenRun));
     const other = store.db
       .prepare(
         "INSERT INTO agents (task_id, stage, kind, mode, status, run_dir, started_at) VALUES (?, 'executing', 'claude-code', 'headless', 'working', ?, 0)",

@@ -6,7 +6,6 @@ import { createGuardedRunner } from "../hooks/guard-runner.js";
 import { handleHook, parseId } from "../hooks/handle-hook.js";
 import { httpResponseBody } from "../hooks/hook-output.js";
 import { createScriptRunner } from "../hooks/script-runner.js";
-import { GUARD_FILE_ENV } from "../safety/guard-file.js";
 
 /**
  * `POST /hooks/:event`: Claude Code's http hook transport. Same core as the command hook (handle-hook.ts),
@@ -49,14 +48,15 @@ export function registerHookRoute(app: Hono, deps: HookRouteDeps): void {
     const agentId = parseId(c.req.header(HTTP_HEADERS.agentId));
     const env: Record<string, string | undefined> = {
       ...(deps.baseEnv ?? process.env),
+      // What the daemon gave the agent (CCM_WORKTREE, CCM_RUN_DIR, CCM_GUARD_FILE, …): a command hook inherits
+      // it from the agent, so the automations and the guard see the same here.
+      ...(agentId === null ? {} : agentEnvOf(deps.db, agentId)),
       CCM_HOME: deps.ccmHome,
       CCM_DB: deps.dbPath,
       CCM_TASK_ID: taskId === null ? undefined : String(taskId),
       CCM_AGENT_ID: agentId === null ? undefined : String(agentId),
       CCM_FAIL_CLOSED: c.req.header(HTTP_HEADERS.failClosed),
       CCM_PROJECT_DIR: taskId === null ? undefined : projectDirOf(deps.db, taskId),
-      // The run's guard file, which the command hook gets from its environment (stage-start writes it).
-      [GUARD_FILE_ENV]: agentId === null ? undefined : guardFileOf(deps.db, agentId),
     };
     const outcome = await handleHook(
       { event: c.req.param("event"), body, taskId, agentId, env },
@@ -81,20 +81,23 @@ function projectDirOf(db: () => DatabaseSync, taskId: number): string | undefine
 }
 
 /**
- * `<run dir>/guard.json` of the agent's run, when it has one (the daemon writes one for every run; runs
- * started before the guard existed have none and stay unguarded, as their command hooks would). A broken
- * file makes the guard deny every PreToolUse (fail closed). Agents cannot remove it: CCM_HOME is off limits
- * to their tools (the guard) and hidden from sandboxed agents.
+ * The environment the daemon started the agent with, from its run's spec file (stage-start writes it before
+ * the agent starts); empty when the run or the file is unknown. Only string values are taken.
  */
-function guardFileOf(db: () => DatabaseSync, agentId: number): string | undefined {
+function agentEnvOf(db: () => DatabaseSync, agentId: number): Record<string, string> {
   try {
     const row = db().prepare("SELECT run_dir FROM agents WHERE id = ?").get(agentId) as
       | { run_dir: string }
       | undefined;
-    if (!row?.run_dir) return undefined;
-    const file = `${row.run_dir}/guard.json`;
-    return process.getBuiltinModule("node:fs").existsSync(file) ? file : undefined;
+    if (!row?.run_dir) return {};
+    const fs = process.getBuiltinModule("node:fs");
+    const spec = JSON.parse(fs.readFileSync(`${row.run_dir}/spec.json`, "utf8")) as { env?: unknown };
+    const env: Record<string, string> = {};
+    if (typeof spec.env === "object" && spec.env !== null) {
+      for (const [key, value] of Object.entries(spec.env)) if (typeof value === "string") env[key] = value;
+    }
+    return env;
   } catch {
-    return undefined;
+    return {};
   }
 }
