@@ -31,7 +31,8 @@ export function clearStale(paths: CcmPaths): void {
   rmSync(paths.stateFile, { force: true });
 }
 
-export const CLI_ENTRY = fileURLToPath(new URL("../../bin/ccm.js", import.meta.url));
+/** The daemon's own entry (main.ts): the CLI's command tree is not loaded into the long-running process. */
+export const DAEMON_ENTRY = fileURLToPath(new URL("./main.js", import.meta.url));
 
 /**
  * V8 flags for the long-running daemon. Its live heap is ~17-20 MiB, but V8 lets the young generation
@@ -42,7 +43,7 @@ export const CLI_ENTRY = fileURLToPath(new URL("../../bin/ccm.js", import.meta.u
 export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--optimize-for-size"];
 
 /** The daemon's full command line after the Node binary (detached start and the service units). */
-export const DAEMON_ARGV: readonly string[] = [...DAEMON_NODE_FLAGS, CLI_ENTRY, ...DAEMON_MARKERS];
+export const DAEMON_ARGV: readonly string[] = [...DAEMON_NODE_FLAGS, DAEMON_ENTRY, ...DAEMON_MARKERS];
 export const STDERR_LOG = "daemon.stderr.log";
 
 export interface StartOptions {

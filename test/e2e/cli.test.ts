@@ -244,7 +244,7 @@ describe("ccm CLI (built, run as a user would)", () => {
       const unit = join(s.home, ".config", "systemd", "user", "ccm-orchestrator.service");
       const text = readFileSync(unit, "utf8");
       expect(text).toContain(process.execPath);
-      expect(text).toMatch(/bin\/ccm\.js"? "?daemon"? "?start"? "?--foreground/);
+      expect(text).toMatch(/dist\/daemon\/main\.js"? "?daemon"? "?start"? "?--foreground/);
       expect(text).toContain("KillMode=process");
       expect(text).toContain("Restart=on-failure");
       expect(r.stdout).toContain("systemctl --user enable --now ccm-orchestrator.service");

@@ -250,25 +250,15 @@ export function registerDaemonCommands(program: Command, ctx: CliContext): void 
 
 async function runForeground(ctx: CliContext): Promise<void> {
   // Loaded on demand: the HTTP server and logger cost ~100 ms of start-up that other commands should not pay.
-  const { startDaemon } = await import("../../daemon/daemon.js");
-  const { wireRunner } = await import("../../daemon/wiring.js");
-  const running = await startDaemon({
+  const { runInForeground } = await import("../../daemon/foreground.js");
+  await runInForeground({
     paths: ctx.paths,
     config: ctx.config(),
     version: packageVersion(),
-    createRunner: wireRunner,
-  });
-  ctx.output.err(
-    `ccm daemon running (pid ${process.pid}) on http://${running.state.host}:${running.state.port}; Ctrl-C stops it`,
-  );
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      void running.stop(signal).then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    onStarted: (state) =>
+      ctx.output.err(
+        `ccm daemon running (pid ${process.pid}) on http://${state.host}:${state.port}; Ctrl-C stops it`,
+      ),
   });
 }
 
