@@ -17,7 +17,11 @@ const result = await build({
   platform: "node",
   external: [/^node:/],
   logLevel: "warn",
-  output: { file: resolve(root, "dist", "hooks", "hook-main.js"), format: "esm" },
+  // A classic script (IIFE), not a module: entry.js compiles it with vm.Script so V8's code cache, written
+  // after a PreToolUse ran, holds the functions that call compiled (a module's compile cache holds only what
+  // was compiled at load). import.meta does not exist there: entry.js provides the bundle's URL instead.
+  transform: { define: { "import.meta.url": "globalThis.__ccmHookUrl" } },
+  output: { file: resolve(root, "dist", "hooks", "hook-main.js"), format: "iife" },
 });
 
 for (const chunk of result.output) {
