@@ -4,7 +4,8 @@
 // call; a cache created *after* a PreToolUse ran holds all of them (measured 1.31x -> 1.18x bare node).
 // The cache lives in CCM_HOME/cache (user-only), named by Node version and the bundle's size and mtime; V8
 // rejects a cache that does not match the source, and a rejected or missing one is rewritten by the next
-// PreToolUse (atomically). Without CCM_HOME there is no cache. Nothing here may fail the hook.
+// PreToolUse (atomically; older builds' caches are removed then). Without CCM_HOME there is no cache.
+// Nothing here may fail the hook.
 const fs = process.getBuiltinModule("node:fs");
 const vm = process.getBuiltinModule("node:vm");
 
@@ -38,6 +39,12 @@ if (
       const temporary = `${target}.${process.pid}`;
       fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(temporary, target);
+      // Caches of earlier builds (another size or mtime) are of no use any more.
+      const name = target.slice(target.lastIndexOf("/") + 1);
+      for (const old of fs.readdirSync(`${home}/cache`)) {
+        if (old !== name && /^hook-v8-v[\d.]+-\d+-\d+$/.test(old))
+          fs.rmSync(`${home}/cache/${old}`, { force: true });
+      }
     } catch {
       // Best effort: the next PreToolUse tries again.
     }

@@ -84,13 +84,19 @@ describe("dist/hooks/entry.js", () => {
     expect(cached()).toEqual([]); // only a PreToolUse (the hot path) writes it
     expect(hook("PreToolUse", JSON.stringify(preToolUse("ls"))).code).toBe(0);
     expect(cached()).toHaveLength(1);
+    // A cache of an earlier build is dropped when a new one is written.
+    writeFileSync(join(cacheDir, "hook-v8-v1.0.0-1-1"), "stale");
+    rmSync(join(cacheDir, cached().find((f) => f !== "hook-v8-v1.0.0-1-1")!));
+    expect(hook("PreToolUse", JSON.stringify(preToolUse("id"))).code).toBe(0);
+    expect(cached()).toHaveLength(1);
+    expect(cached()).not.toContain("hook-v8-v1.0.0-1-1");
     // Next calls run from the cache and still do their work.
     expect(hook("PreToolUse", JSON.stringify(preToolUse("pwd")))).toEqual({
       code: 0,
       stdout: "",
       stderr: "",
     });
-    expect(rows().length).toBe(3);
+    expect(rows().length).toBe(4);
   });
 
   it("stores a valid event silently: exit 0, no output", () => {
