@@ -682,7 +682,9 @@ class Parser {
       if (NAME.test(inner)) parts.push({ t: "var", name: inner, q });
       else if (/^[0-9#?$!@*-]$/.test(inner)) parts.push({ t: "dyn", why: `$\{${inner}}`, q });
       else {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes shell syntax
         if (/\$\(|`/.test(inner)) throw new BashParseError("command substitution inside a ${…} expansion");
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes shell syntax
         if (inner.startsWith("!")) throw new BashParseError("indirect expansion ${!…} is not analysed");
         parts.push({ t: "dyn", why: `$\{${inner}}`, q });
       }

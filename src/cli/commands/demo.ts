@@ -64,7 +64,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
             "EXTERNAL_COMMAND",
             `the demo task ended ${task.state}: ${task.failureReason ?? ""}`,
             {
-              hint: "See `ccm daemon logs` and `ccm task show " + task.id + "`.",
+              hint: `See \`ccm daemon logs\` and \`ccm task show ${task.id}\`.`,
             },
           );
         }
