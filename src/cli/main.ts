@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CODES, isCcmError } from "../errors.js";
+import { packageVersion } from "../version.js";
 import { registerAgentCommands } from "./commands/agent.js";
 import { registerAutomationCommands } from "./commands/automation.js";
 import { registerCleanupCommand } from "./commands/cleanup.js";
@@ -13,7 +14,6 @@ import { registerQuotaCommands } from "./commands/quota.js";
 import { registerTaskCommands } from "./commands/task.js";
 import { registerUiCommand } from "./commands/ui.js";
 import { type CliContext, createContext } from "./context.js";
-import { packageVersion } from "./version.js";
 
 /** Builds the whole command tree. Exported for tests; `run` is the entry point. */
 export function buildProgram(ctx: CliContext): Command {

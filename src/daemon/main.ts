@@ -4,10 +4,10 @@
 // the CLI, the whole command tree came along, ~4 MiB of the daemon's resident memory for nothing.
 // Errors go to stderr (daemon.stderr.log) as the CLI prints them, with the same exit codes.
 
-import { packageVersion } from "../cli/version.js";
 import { loadConfig } from "../config/load.js";
 import { resolvePaths } from "../config/paths.js";
 import { EXIT_CODES, isCcmError } from "../errors.js";
+import { packageVersion } from "../version.js";
 import { runInForeground } from "./foreground.js";
 
 try {

@@ -5,6 +5,7 @@ import { createClaudeStreamParser } from "../../src/agents/claude-code/stream-pa
 import { isAlive } from "../../src/runtime/test-helpers.js";
 import { FAKE_CLAUDE } from "../fixtures/fake-agents/paths.js";
 import { agentWorld } from "../helpers/agent-world.js";
+import { rng } from "../helpers/random.js";
 
 /**
  * The chaos harness: workflows of tasks run by the fake Claude Code (real hooks, real stream-json, real git
@@ -52,18 +53,6 @@ export interface ChaosFigures {
   violations: string[];
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same kill times and workflows. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PRIORITIES = ["urgent", "high", "normal", "low"] as const;
 const STAGES = ["planning", "executing", "reviewing", "verifying"] as const;
@@ -76,7 +65,7 @@ interface TaskRow {
 
 export async function runChaos(stack: AsyncDisposableStack, options: ChaosOptions): Promise<ChaosFigures> {
   const started = Date.now();
-  const random = seededRandom(options.seed);
+  const random = rng(options.seed).next;
   const log = options.log ?? (() => {});
   const perWorkflow = options.tasksPerWorkflow ?? 20;
   const maxUpMs = options.maxUpMs ?? 2500;

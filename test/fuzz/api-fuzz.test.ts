@@ -11,7 +11,7 @@ import { createLiveFeed } from "../../src/server/live-feed.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import { addProject } from "../../src/store/projects.js";
 import { createTask } from "../../src/store/tasks.js";
-import { nastyString, type Rng, rng } from "./random.js";
+import { nastyString, type Rng, rng } from "../helpers/random.js";
 
 /**
  * The HTTP API against malformed and hostile requests, in-process (`app.request`) over a real SQLite store

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliContext, createContext } from "../../src/cli/context.js";
 import { buildProgram, run } from "../../src/cli/main.js";
-import { nastyString, type Rng, rng } from "./random.js";
+import { nastyString, type Rng, rng } from "../helpers/random.js";
 
 /**
  * The CLI against random argument lists, in-process against a real CCM_HOME with a real project: every case

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/load.js";
 import { resolvePaths } from "../../src/config/paths.js";
 import { isCcmError } from "../../src/errors.js";
-import { nastyString, type Rng, rng } from "./random.js";
+import { nastyString, type Rng, rng } from "../helpers/random.js";
 
 /**
  * The config loader against malformed and hostile text: every case either loads or throws CONFIG_INVALID

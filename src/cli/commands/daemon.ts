@@ -14,10 +14,10 @@ import {
 import { CcmError } from "../../errors.js";
 import { initSystem } from "../../services/system.js";
 import { queueDepth } from "../../store/tasks.js";
+import { packageVersion } from "../../version.js";
 import { parsePositiveInt } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatAge, paint, printJson } from "../output.js";
-import { packageVersion } from "../version.js";
 
 export function registerDaemonCommands(program: Command, ctx: CliContext): void {
   const daemon = program.command("daemon").description("set up, start, stop and inspect the daemon");

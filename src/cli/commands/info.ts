@@ -5,9 +5,9 @@ import { daemonStatus } from "../../daemon/control.js";
 import { SCHEMA_VERSION } from "../../store/migrations/index.js";
 import { listProjects } from "../../store/projects.js";
 import { countByState, queueDepth } from "../../store/tasks.js";
+import { packageVersion } from "../../version.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../output.js";
-import { packageVersion } from "../version.js";
 
 export function registerInfoCommands(program: Command, ctx: CliContext): void {
   program

@@ -1,4 +1,4 @@
-/** Seeded generators for the fuzzers: the same seed gives the same cases, so a failure can be replayed. */
+/** Seeded generators for the fuzzers and the chaos test: the same seed gives the same cases, so a failure can be replayed. */
 export function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
