@@ -4,7 +4,7 @@ import type { Config } from "../config/load.js";
 import type { CcmPaths } from "../config/paths.js";
 import { CLEANUP_LAST_RUN, runCleanup } from "../services/cleanup.js";
 import type { Store } from "../store/db.js";
-import { getSetting } from "../store/snapshots.js";
+import { getSetting } from "../store/settings.js";
 
 /** How often the schedule looks at the clock (reading one settings row). */
 const LOOK_EVERY_MS = 60_000;

@@ -1,5 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Store } from "../store/db.js";
+import { getSetting, setSetting } from "../store/settings.js";
+
+const EVENT_CURSOR = "alerts.event_cursor";
+const FAILED_CURSOR = "alerts.failed_cursor";
 
 /**
  * Alerts: one table any part of ccm can write with one call, `raiseAlert(db, {level, code, message,
@@ -86,11 +90,15 @@ export function importAlertEvents(store: Store): number {
   const rows = store.db
     .prepare(
       `SELECT e.id, e.task_id, e.payload FROM events e
-       WHERE e.event = 'alert' AND e.id > coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'alerts.event_cursor'), 0)
+       WHERE e.event = 'alert' AND e.id > ?
          AND NOT (e.source = 'daemon' AND json_valid(e.payload) AND json_extract(e.payload, '$.alertId') IS NOT NULL)
        ORDER BY e.id LIMIT 100`,
     )
-    .all() as { id: number; task_id: number | null; payload: string }[];
+    .all(Number(getSetting(store, EVENT_CURSOR) ?? 0)) as {
+    id: number;
+    task_id: number | null;
+    payload: string;
+  }[];
   for (const row of rows) {
     let p: Record<string, unknown> = {};
     try {
@@ -113,12 +121,7 @@ export function importAlertEvents(store: Store): number {
     raiseAlert(store, { level, code, message, taskId: row.task_id }, row.id);
   }
   const last = rows.at(-1);
-  if (last)
-    store.db
-      .prepare(
-        "INSERT INTO settings (key, value) VALUES ('alerts.event_cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(String(last.id));
+  if (last) setSetting(store, EVENT_CURSOR, String(last.id));
   return rows.length;
 }
 
@@ -128,16 +131,13 @@ export function importAlertEvents(store: Store): number {
  * settings remembers the last transition seen, so each failure is raised once, across restarts.
  */
 export function importFailedTasks(store: Store): number {
-  const cursorKey = "alerts.failed_cursor";
-  const cursor = store.db.prepare("SELECT value FROM settings WHERE key = ?").get(cursorKey) as
-    | { value: string }
-    | undefined;
+  const cursor = getSetting(store, FAILED_CURSOR);
   if (cursor === undefined) {
     // First run on this database: start from now, not with an alert for every failure in its history.
     const last = store.db.prepare("SELECT coalesce(max(id), 0) AS id FROM task_transitions").get() as {
       id: number;
     };
-    store.db.prepare("INSERT INTO settings (key, value) VALUES (?, ?)").run(cursorKey, String(last.id));
+    setSetting(store, FAILED_CURSOR, String(last.id));
     return 0;
   }
   const rows = store.db
@@ -145,7 +145,7 @@ export function importFailedTasks(store: Store): number {
       `SELECT tt.id, tt.task_id, tt.reason, t.title FROM task_transitions tt JOIN tasks t ON t.id = tt.task_id
        WHERE tt.to_state = 'failed' AND tt.id > ? ORDER BY tt.id LIMIT 100`,
     )
-    .all(Number(cursor.value)) as { id: number; task_id: number; reason: string; title: string }[];
+    .all(Number(cursor)) as { id: number; task_id: number; reason: string; title: string }[];
   for (const row of rows) {
     raiseAlert(store, {
       level: "warning",
@@ -155,7 +155,7 @@ export function importFailedTasks(store: Store): number {
     });
   }
   const last = rows.at(-1);
-  if (last) store.db.prepare("UPDATE settings SET value = ? WHERE key = ?").run(String(last.id), cursorKey);
+  if (last) setSetting(store, FAILED_CURSOR, String(last.id));
   return rows.length;
 }
 

@@ -4,6 +4,7 @@ import { CcmError } from "../errors.js";
 import { agentRunsForTask } from "../store/agents.js";
 import type { Store } from "../store/db.js";
 import { stageRunOfAgent } from "../store/records.js";
+import { getJsonSetting, setJsonSetting } from "../store/settings.js";
 import {
   getTask,
   type PauseKind,
@@ -25,40 +26,16 @@ const HOLD_KEY = "quota.hold";
 const AGENT_ACCOUNT_KEY = "quota.agent_account";
 const OVERRIDE_KEY = "quota.override";
 
-function getSetting<T>(store: Store, key: string): T | undefined {
-  const row = store.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
-    | { value: string }
-    | undefined;
-  if (!row) return undefined;
-  try {
-    return JSON.parse(row.value) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-function setSetting(store: Store, key: string, value: unknown): void {
-  if (value === undefined) {
-    store.db.prepare("DELETE FROM settings WHERE key = ?").run(key);
-    return;
-  }
-  store.db
-    .prepare(
-      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .run(key, JSON.stringify(value));
-}
-
-export const getHold = (store: Store) => getSetting<Hold>(store, HOLD_KEY);
-export const setHold = (store: Store, hold: Hold | undefined) => setSetting(store, HOLD_KEY, hold);
-export const getOverride = (store: Store) => getSetting<Override>(store, OVERRIDE_KEY);
+export const getHold = (store: Store) => getJsonSetting<Hold>(store, HOLD_KEY);
+export const setHold = (store: Store, hold: Hold | undefined) => setJsonSetting(store, HOLD_KEY, hold);
+export const getOverride = (store: Store) => getJsonSetting<Override>(store, OVERRIDE_KEY);
 export const setOverride = (store: Store, value: Override | undefined) =>
-  setSetting(store, OVERRIDE_KEY, value);
+  setJsonSetting(store, OVERRIDE_KEY, value);
 
 /** The account the daemon's agents use, as the daemon sees it (the CLI's environment may differ). */
-export const getAgentAccount = (store: Store) => getSetting<string>(store, AGENT_ACCOUNT_KEY);
+export const getAgentAccount = (store: Store) => getJsonSetting<string>(store, AGENT_ACCOUNT_KEY);
 export const setAgentAccount = (store: Store, account: string) =>
-  setSetting(store, AGENT_ACCOUNT_KEY, account);
+  setJsonSetting(store, AGENT_ACCOUNT_KEY, account);
 
 export type PauseOutcome = "paused" | "requested" | "already";
 

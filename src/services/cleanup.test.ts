@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SEALED_GIT_ENV } from "../runtime/test-helpers.js";
-import { getSetting } from "../store/snapshots.js";
+import { getSetting } from "../store/settings.js";
 import { CLEANUP_LAST_RUN, runCleanup } from "./cleanup.js";
 import { lifecycleWorld } from "./test-helpers.js";
 

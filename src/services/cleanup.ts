@@ -10,7 +10,8 @@ import { activeAgentRuns } from "../store/agents.js";
 import type { Store } from "../store/db.js";
 import { insertEvents } from "../store/events.js";
 import { listProjects } from "../store/projects.js";
-import { setSetting, snapshotsForTask } from "../store/snapshots.js";
+import { setSetting } from "../store/settings.js";
+import { snapshotsForTask } from "../store/snapshots.js";
 import { findTask, listTasks, type Task } from "../store/tasks.js";
 import { takeSnapshot } from "./snapshots.js";
 

@@ -54,19 +54,3 @@ export function maxSnapshotNumber(store: Store, taskId: number): number {
     .get(taskId) as { n: number };
   return row.n;
 }
-
-/** A value in the settings table (small daemon bookkeeping such as the last cleanup run). */
-export function getSetting(store: Store, key: string): string | undefined {
-  const row = store.db.prepare("SELECT value FROM settings WHERE key = ?").get(key) as
-    | { value: string }
-    | undefined;
-  return row?.value;
-}
-
-export function setSetting(store: Store, key: string, value: string): void {
-  store.db
-    .prepare(
-      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )
-    .run(key, value);
-}
